@@ -1,0 +1,89 @@
+"""The enrolment desk's capture: a face and ten fingers per resident, in registry form.
+
+The simulator has no camera or fingerprint scanner: a synthetic resident is
+captured from their biometric seed (the same person every time), and a person
+enrolled from flags or a CSV gets a portrait from the photo file and fingers
+from a fresh, random synthetic identity (the scanner's stand-in).
+
+Storage: a synthetic face is kept as its seed (regenerated exactly on demand),
+an uploaded photo as a small JPEG; the ten fingers as one template record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+
+from PIL import Image
+
+from aes_id.biometrics.faces import synthetic_face
+from aes_id.biometrics.fingers import capture, master_fingers
+from aes_id.biometrics.template import encode_fingers
+from aes_id.domain import Identity, PartialDate, Sex
+from aes_id.formats.claims import FingerTemplate
+from aes_id.registry.enrol import Capture, Demographics
+from aes_id.registry.validate import check_photo
+
+STORED_PHOTO_SIZE = (360, 450)
+STORED_PHOTO_QUALITY = 80
+ENROLMENT_CAPTURE = 1
+"""Capture index of the desk session (0 is the master; later sessions use 2, 3, ...)."""
+
+
+def finger_record(seed: int, session: int = ENROLMENT_CAPTURE) -> bytes:
+    """Ten fingers of person ``seed`` as captured at session ``session``, as a template record."""
+    views = [capture(master, seed * 1009 + session) for master in master_fingers(seed)]
+    return encode_fingers(views)
+
+
+def synthetic_capture(seed: int, session: int = ENROLMENT_CAPTURE) -> Capture:
+    """What the desk records for synthetic person ``seed``: face seed and ten fingers."""
+    return Capture(fingers=finger_record(seed, session), face_seed=seed)
+
+
+def compact_photo(image: Image.Image) -> bytes:
+    """The stored form of an uploaded portrait: at most 360x450, JPEG quality 80 (~15-30 KB)."""
+    copy = image.convert("RGB")
+    copy.thumbnail(STORED_PHOTO_SIZE, Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    copy.save(out, "JPEG", quality=STORED_PHOTO_QUALITY, optimize=True)
+    return out.getvalue()
+
+
+def desk_capture(person: Demographics, photo: bytes | None) -> Capture:
+    """Capture for a person typed in by an officer (flags, prompts or a CSV row)."""
+    seed = secrets.randbits(62)
+    if photo is None:
+        return synthetic_capture(seed)
+    image = check_photo(photo)
+    return Capture(fingers=finger_record(seed), face_image=compact_photo(image))
+
+
+def portrait(
+    face_seed: int | None, face_image: bytes | None, identity: Identity, on: dt.date
+) -> Image.Image:
+    """The resident's portrait: regenerated from the seed, or decoded from the stored photo."""
+    if face_image is not None:
+        with Image.open(io.BytesIO(face_image)) as stored:
+            return stored.convert("RGB")
+    if face_seed is None:
+        raise ValueError(f"resident {identity.nin} has neither a face seed nor a photo")
+    return synthetic_face(face_seed, sex=_face_sex(identity.sex), age=_age(identity.date_of_birth, on))
+
+
+def _face_sex(sex: Sex) -> Sex | None:
+    return None if sex is Sex.X else sex
+
+
+def _age(dob: PartialDate, on: dt.date) -> int:
+    return max(5, min(100, dob.age_on(on)))
+
+
+def card_fingers(record: bytes) -> tuple[FingerTemplate, ...]:
+    """The fingerprint references printed in the card's QR (Claim 169 keys 50-59).
+
+    None yet: the QR's byte budget goes to the face until the 1:1 border check
+    lands (issue 7), which decides how to share it.
+    """
+    return ()

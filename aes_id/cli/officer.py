@@ -1,0 +1,214 @@
+"""Commands of the enrolment officer: enrol, look residents up."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from aes_id.cli.common import console, err_console, now, print_json, progress, settings
+from aes_id.domain import Country, PartialDate
+from aes_id.errors import UsageError
+from aes_id.registry.batch import enrol_csv
+from aes_id.registry.db import open_registry
+from aes_id.registry.enrol import (
+    FIELDS,
+    EnrolmentRequest,
+    ResidentRecord,
+    demographics_from_fields,
+    enrol,
+    find_residents,
+    get_resident,
+)
+from aes_id.simulate.enrolment import desk_capture, enrol_synthetic
+
+residents_app = typer.Typer(help="Look residents up in the registry.", no_args_is_help=True)
+
+Opt = typer.Option
+PROMPTS = {
+    "family_name": "Family name(s) (Nom)",
+    "given_names": "Given name(s) (Prénoms)",
+    "dob": "Date of birth YYYY-MM-DD (00 for an unknown month or day)",
+    "sex": "Sex F/M/X",
+    "nationality": "Nationality (ISO alpha-3, e.g. MLI)",
+    "place_of_birth": "Place of birth",
+    "state": "State of residence (MLI, BFA, NER)",
+    "region": "Region",
+}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("enrol")(enrol_command)
+    app.add_typer(residents_app, name="residents")
+
+
+def enrol_command(
+    ctx: typer.Context,
+    family_name: Annotated[str | None, Opt(help="Family name(s), diacritics kept.")] = None,
+    given_names: Annotated[str | None, Opt(help="Given name(s).")] = None,
+    dob: Annotated[str | None, Opt(help="Date of birth YYYY-MM-DD; 00 = unknown.")] = None,
+    sex: Annotated[str | None, Opt(help="F, M or X.")] = None,
+    nationality: Annotated[str | None, Opt(help="ISO 3166 alpha-3.")] = None,
+    place_of_birth: Annotated[str | None, Opt(help="Town of birth.")] = None,
+    state: Annotated[str | None, Opt(help="State of residence: MLI, BFA or NER.")] = None,
+    region: Annotated[str | None, Opt(help="Region of residence (within the state).")] = None,
+    photo: Annotated[Path | None, Opt(help="Portrait photo (JPEG/PNG).")] = None,
+    officer: Annotated[str, Opt(help="Officer identifier.")] = "officer",
+    site: Annotated[str, Opt(help="Enrolment site.")] = "desk",
+    interactive: Annotated[bool, Opt("--interactive", help="Prompt for each field.")] = False,
+    csv_file: Annotated[Path | None, Opt("--csv", help="Enrol every row of a CSV file.")] = None,
+    synthetic: Annotated[int | None, Opt(help="Enrol N synthetic residents.")] = None,
+    seed: Annotated[int, Opt(help="Seed for --synthetic.")] = 1,
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Enrol one resident (flags or --interactive), a CSV batch, or synthetic residents."""
+    modes = sum([csv_file is not None, synthetic is not None, interactive])
+    if modes > 1:
+        raise UsageError("choose one of --csv, --synthetic and --interactive")
+    registry = open_registry(settings(ctx).db)
+    clock = now()
+    if synthetic is not None:
+        _enrol_synthetic(registry, synthetic, seed, state, officer, site, clock, as_json)
+    elif csv_file is not None:
+        _enrol_csv(registry, csv_file, officer, site, clock, as_json)
+    else:
+        given = {
+            "family_name": family_name,
+            "given_names": given_names,
+            "dob": dob,
+            "sex": sex,
+            "nationality": nationality,
+            "place_of_birth": place_of_birth,
+            "state": state,
+            "region": region,
+        }
+        if interactive:
+            for name in FIELDS:
+                if not given[name]:
+                    given[name] = typer.prompt(PROMPTS[name])
+        person = demographics_from_fields(given, today=clock.date())
+        photo_bytes = _read(photo) if photo else None
+        request = EnrolmentRequest(person, desk_capture(person, photo_bytes), site, officer)
+        nin = enrol(registry, request, now=clock)
+        if as_json:
+            print_json({"nin": nin, "enrolled_at": clock.isoformat()})
+        else:
+            console.print(nin)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read photo {path}: {exc.strerror}") from None
+
+
+def _enrol_synthetic(registry, count, seed, state, officer, site, clock, as_json):  # type: ignore[no-untyped-def]
+    if count < 1:
+        raise UsageError("--synthetic needs a positive count")
+    target = Country.parse(state) if state else None
+    with progress("Enrolling", count) as advance:
+        nins = enrol_synthetic(
+            registry, count, seed=seed, state=target, officer=officer, site=site, now=clock,
+            on_batch=advance,
+        )
+    if as_json:
+        print_json({"enrolled": len(nins), "nins": nins})
+    else:
+        console.print(f"enrolled {len(nins)} synthetic residents (seed {seed})")
+
+
+def _enrol_csv(registry, path, officer, site, clock, as_json):  # type: ignore[no-untyped-def]
+    with progress("Enrolling CSV rows", None) as advance:
+        report = enrol_csv(
+            registry, path, now=clock, site=site, officer=officer, capture=desk_capture,
+            on_row=advance,
+        )
+    if as_json:
+        print_json(
+            {
+                "enrolled": [{"line": line, "nin": nin} for line, nin in report.enrolled],
+                "rejected": [{"line": e.line, "reason": e.reason} for e in report.rejected],
+            }
+        )
+    else:
+        for line, nin in report.enrolled:
+            console.print(f"line {line}: enrolled {nin}")
+        for error in report.rejected:
+            err_console.print(f"line {error.line}: rejected: {error.reason}")
+        console.print(f"{len(report.enrolled)} enrolled, {len(report.rejected)} rejected")
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+def _record_json(record: ResidentRecord) -> dict[str, object]:
+    identity = record.identity
+    return {
+        "nin": identity.nin,
+        "family_name": identity.family_name,
+        "given_names": identity.given_names,
+        "date_of_birth": identity.date_of_birth.iso(),
+        "sex": identity.sex.value,
+        "nationality": identity.nationality,
+        "place_of_birth": identity.place_of_birth,
+        "state": record.state.value,
+        "region": record.region,
+        "site": record.site,
+        "officer": record.officer,
+        "enrolled_at": record.enrolled_at.isoformat(),
+        "status": record.status.value,
+    }
+
+
+@residents_app.command("show")
+def show(
+    ctx: typer.Context,
+    nin: str,
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one resident by NIN."""
+    record = get_resident(open_registry(settings(ctx).db, create=False), nin)
+    data = _record_json(record)
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        console.print(f"{key.replace('_', ' '):>15}: {value}")
+
+
+@residents_app.command("find")
+def find(
+    ctx: typer.Context,
+    name: Annotated[str | None, Opt(help="Part of a family or given name.")] = None,
+    dob: Annotated[str | None, Opt(help="Date of birth YYYY-MM-DD.")] = None,
+    state: Annotated[str | None, Opt(help="MLI, BFA or NER.")] = None,
+    limit: Annotated[int, Opt(help="At most this many.")] = 50,
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Find residents by name, date of birth and state."""
+    if not (name or dob or state):
+        raise UsageError("give at least one of --name, --dob, --state")
+    records = find_residents(
+        open_registry(settings(ctx).db, create=False),
+        name=name,
+        dob=PartialDate.parse(dob) if dob else None,
+        state=Country.parse(state) if state else None,
+        limit=limit,
+    )
+    if as_json:
+        print_json([_record_json(r) for r in records])
+        return
+    table = Table("NIN", "Family name", "Given names", "Born", "Sex", "State", "Region")
+    for r in records:
+        i = r.identity
+        table.add_row(
+            i.nin, i.family_name, i.given_names, i.date_of_birth.iso(), i.sex.value,
+            r.state.value, r.region,
+        )
+    console.print(table)
+    if not records:
+        err_console.print("no resident matches")
+        sys.exit(1)

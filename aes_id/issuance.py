@@ -1,0 +1,288 @@
+"""Issuance: the one place where a resident becomes a signed card and a log leaf.
+
+For each card, in one database transaction: the card number is allocated, the
+credential is built and signed with the state's active Document Signer, the
+card row is stored and its leaf appended to the signature log. If anything
+fails, none of it is written.
+
+Signing (face thumbnail, CBOR, Ed25519, zlib, Base45) is CPU work without the
+database, so batches can spread it over worker processes; allocation and
+storage stay in the parent, in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from aes_id.audit.leaf import LeafKind
+from aes_id.audit.log import LeafDraft, append_leaves
+from aes_id.biometrics.desk import card_fingers, portrait
+from aes_id.domain import CardNumber, CardStatus, Country, Kid, Nin, RevocationReason
+from aes_id.errors import InputError, NotFoundError, UsageError
+from aes_id.formats.claims import CredentialClaims
+from aes_id.formats.credential import face_budget, prepare, finish
+from aes_id.formats.face import face_thumbnail
+from aes_id.formats.numbers import card_expiry, format_card_number
+from aes_id.parallel import ordered_map
+from aes_id.pki.keys import KeyStore, SigningKey
+from aes_id.registry import tables
+from aes_id.registry.db import Registry
+from aes_id.registry.enrol import ResidentRecord, record_from_row
+
+BATCH = 200
+
+
+@dataclass(frozen=True)
+class IssuedCard:
+    card_number: CardNumber
+    nin: Nin
+    state: Country
+    kid: Kid
+    qr_text: str
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a worker needs to sign one card: no database, no key store."""
+
+    claims: CredentialClaims
+    face_seed: int | None
+    face_image: bytes | None
+    fingers: bytes
+
+
+@dataclass(frozen=True)
+class _Signed:
+    qr_text: str
+    cose: bytes
+
+
+def issue_cards(
+    registry: Registry,
+    keys: KeyStore,
+    passphrase: str,
+    nins: Iterable[str],
+    *,
+    now: dt.datetime,
+    officer: str,
+    replace: RevocationReason | None = None,
+    workers: int = 1,
+    on_card: Callable[[int], None] | None = None,
+) -> list[IssuedCard]:
+    """Issue a card to each NIN; ``replace`` revokes a resident's current card with that reason."""
+    signers: dict[Country, SigningKey] = {}
+    issued: list[IssuedCard] = []
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        iterator = iter(nins)
+        while batch := [n.strip() for n in islice(iterator, BATCH)]:
+            issued.extend(
+                _issue_batch(registry, keys, passphrase, signers, batch, now, officer, replace, pool)
+            )
+            if on_card:
+                on_card(len(batch))
+    finally:
+        if pool:
+            pool.shutdown()
+    return issued
+
+
+def _issue_batch(
+    registry: Registry,
+    keys: KeyStore,
+    passphrase: str,
+    signers: dict[Country, SigningKey],
+    nins: list[str],
+    now: dt.datetime,
+    officer: str,
+    replace: RevocationReason | None,
+    pool: ProcessPoolExecutor | None,
+) -> list[IssuedCard]:
+    issued_at = now.astimezone(dt.UTC).replace(microsecond=0)
+    with registry.transaction() as session:
+        rows = _load(session, nins)
+        for nin, (resident, _) in rows.items():
+            _check_current_card(session, nin, replace, issued_at)
+            if resident.state not in signers:
+                signers[resident.state] = keys.signer_key(resident.state, passphrase)
+        numbers = _allocate(session, [rows[n][0].state for n in nins])
+        jobs = [
+            _job(rows[nin], number, issued_at) for nin, number in zip(nins, numbers, strict=True)
+        ]
+        signed = list(_sign_all(jobs, signers, pool))
+        cards = []
+        for nin, job, result in zip(nins, jobs, signed, strict=True):
+            signer = signers[job.claims.issuing_state]
+            session.add(_card_row(job, result, signer.kid, officer))
+            cards.append(
+                IssuedCard(job.claims.card_number, Nin(nin), job.claims.issuing_state,
+                           signer.kid, result.qr_text)
+            )
+        append_leaves(
+            session,
+            [
+                LeafDraft(
+                    t=int(issued_at.timestamp()),
+                    kind=LeafKind.CARD,
+                    kid=signers[job.claims.issuing_state].kid,
+                    signed=result.cose,
+                    ref=job.claims.card_number,
+                    by=officer,
+                )
+                for job, result in zip(jobs, signed, strict=True)
+            ],
+        )
+    return cards
+
+
+def _load(session: Session, nins: list[str]) -> dict[str, tuple[ResidentRecord, tables.Biometric]]:
+    if len(set(nins)) != len(nins):
+        raise UsageError("a NIN appears twice in the list to issue")
+    query = select(tables.Resident, tables.Biometric).join(
+        tables.Biometric, tables.Biometric.nin == tables.Resident.nin  # type: ignore[arg-type]
+    ).where(tables.Resident.nin.in_(nins))  # type: ignore[attr-defined]
+    found = {row.nin: (record_from_row(row), bio) for row, bio in session.execute(query)}
+    for nin in nins:
+        if nin not in found:
+            raise NotFoundError(f"no resident with NIN {nin}")
+        if found[nin][0].status.value != "active":
+            raise InputError(f"resident {nin} is {found[nin][0].status.value}: no card issued")
+    return found
+
+
+def _check_current_card(
+    session: Session, nin: str, replace: RevocationReason | None, now: dt.datetime
+) -> None:
+    current = session.scalars(
+        select(tables.CardRow).where(
+            tables.CardRow.nin == nin, tables.CardRow.status == CardStatus.VALID.value
+        )
+    ).all()
+    if current and replace is None:
+        raise UsageError(
+            f"resident {nin} already has valid card {current[0].card_number}",
+            hint="use --replace REASON to revoke it and issue a new one",
+        )
+    for card in current:
+        card.status = CardStatus.REVOKED.value
+        card.revoked_at = now
+        card.revocation_reason = (replace or RevocationReason.REPLACED).value
+        session.add(card)
+
+
+def _allocate(session: Session, states: Sequence[Country]) -> list[CardNumber]:
+    """Card numbers for ``states``, in order, from each state's counter (locked by the update)."""
+    wanted: dict[Country, int] = {}
+    for state in states:
+        wanted[state] = wanted.get(state, 0) + 1
+    next_serial: dict[Country, int] = {}
+    for state, count in sorted(wanted.items(), key=lambda item: item[0].value):
+        if session.get(tables.CardCounter, state.value) is None:
+            session.add(tables.CardCounter(state=state.value, last_serial=0))
+            session.flush()
+        last = session.execute(
+            update(tables.CardCounter)
+            .where(tables.CardCounter.state == state.value)  # type: ignore[arg-type]
+            .values(last_serial=tables.CardCounter.last_serial + count)
+            .returning(tables.CardCounter.last_serial)
+        ).scalar_one()
+        next_serial[state] = last - count + 1
+    numbers = []
+    for state in states:
+        numbers.append(format_card_number(state, next_serial[state]))
+        next_serial[state] += 1
+    return numbers
+
+
+def _job(
+    row: tuple[ResidentRecord, tables.Biometric], number: CardNumber, issued_at: dt.datetime
+) -> _Job:
+    resident, bio = row
+    claims = CredentialClaims.for_card(
+        identity=resident.identity,
+        issuing_state=resident.state,
+        card_number=number,
+        issued_at=issued_at,
+        expires_on=card_expiry(issued_at.date()),
+        fingerprints=card_fingers(bio.fingers),
+    )
+    return _Job(claims, bio.face_seed, bio.face_image, bio.fingers)
+
+
+def sign_job(job: _Job, kid: Kid, private_bytes: bytes) -> _Signed:
+    """Face thumbnail, claims, signature: the CPU part of issuing one card."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    image = portrait(job.face_seed, job.face_image, job.claims.identity, job.claims.issued_at.date())
+    claims = job.claims
+    face = face_thumbnail(image, max_bytes=face_budget(claims))
+    claims = CredentialClaims(**{**claims.__dict__, "face": face})
+    prepared = prepare(claims, kid=kid)
+    key = Ed25519PrivateKey.from_private_bytes(private_bytes)
+    signed = finish(prepared, key.sign(prepared.to_be_signed()))
+    return _Signed(signed.qr_text, signed.cose)
+
+
+def _sign_all(
+    jobs: list[_Job], signers: dict[Country, SigningKey], pool: ProcessPoolExecutor | None
+) -> Iterator[_Signed]:
+    from cryptography.hazmat.primitives import serialization
+
+    raw = {
+        state: signer.private_key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        for state, signer in signers.items()
+    }
+    args = [(job, signers[job.claims.issuing_state].kid, raw[job.claims.issuing_state]) for job in jobs]
+    if pool is None:
+        yield from (sign_job(*a) for a in args)
+    else:
+        yield from ordered_map(pool, _sign_star, args, ahead=64)
+
+
+def _sign_star(args: tuple[_Job, Kid, bytes]) -> _Signed:
+    return sign_job(*args)
+
+
+def _card_row(job: _Job, signed: _Signed, kid: Kid, officer: str) -> tables.CardRow:
+    claims = job.claims
+    return tables.CardRow(
+        card_number=claims.card_number,
+        nin=claims.identity.nin,
+        state=claims.issuing_state.value,
+        issued_at=claims.issued_at,
+        expires_on=claims.expires_on,
+        kid=kid.hex(),
+        cose=signed.cose,
+        qr_text=signed.qr_text,
+        status=CardStatus.VALID.value,
+        officer=officer,
+    )
+
+
+def pending_nins(registry: Registry, state: Country | None = None) -> list[str]:
+    """Active residents without a valid card, in NIN order."""
+    has_card = select(tables.CardRow.nin).where(tables.CardRow.status == CardStatus.VALID.value)
+    query = select(tables.Resident.nin).where(
+        tables.Resident.status == "active",
+        tables.Resident.nin.not_in(has_card),  # type: ignore[attr-defined]
+    )
+    if state is not None:
+        query = query.where(tables.Resident.state == state.value)
+    with registry.reader() as session:
+        return list(session.scalars(query.order_by(tables.Resident.nin)))
+
+
+def count_cards(registry: Registry) -> int:
+    with registry.reader() as session:
+        return int(session.scalar(select(func.count()).select_from(tables.CardRow)) or 0)

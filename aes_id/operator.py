@@ -1,0 +1,286 @@
+"""The operator's service: keys, and the signed lists that border posts trust.
+
+Every signature made here (a certificate at key generation or rotation, a
+trust list, a revocation list) is appended to the signature log in the same
+database transaction that records it; key-store files are staged first and
+made visible only once that transaction has committed, so a failure leaves
+the registry, the log and the key store as they were.
+
+The current lists are also written beside the keys (``trust-list.cose``,
+``revocations-MLI.cose``, ...): the "operator's exports" that border posts sync
+and that ``aes-id verify`` uses by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from aes_id.audit.leaf import LeafKind
+from aes_id.audit.log import LeafDraft, append_leaves
+from aes_id.domain import CardNumber, CardStatus, Country, Kid, RevocationReason
+from aes_id.errors import KeyStoreError, NotFoundError, UsageError
+from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, init_store
+from aes_id.pki.trust import (
+    RevocationList,
+    RevokedCard,
+    TrustList,
+    build_revocation_list,
+    sign_revocation_list,
+    sign_trust_list,
+)
+from aes_id.registry import tables
+from aes_id.registry.db import Registry
+
+TRUST_LIST_FILE = "trust-list.cose"
+ROOT_CERT_FILE = "root.crt"
+
+
+def revocation_file(state: Country) -> str:
+    return f"revocations-{state.value}.cose"
+
+
+@dataclass(frozen=True)
+class Published:
+    """A list just signed: what it is, its sequence number, where its file is."""
+
+    kind: LeafKind
+    scope: str
+    sequence: int
+    path: Path
+    data: bytes
+
+    def export(self) -> None:
+        """Write the list where border posts and ``aes-id verify`` look for it."""
+        write_atomic(self.path, self.data)
+
+
+def _key_leaves(events: Iterable[KeyEvent], by: str) -> list[LeafDraft]:
+    drafts = []
+    for event in events:
+        drafts.append(
+            LeafDraft(
+                t=int(event.at.timestamp()),
+                kind=LeafKind.KEY,
+                kid=event.signed_by or event.kid,
+                signed=event.signed if event.signed is not None else event.log_hash(),
+                ref=event.kid.hex(),
+                by=by,
+            )
+        )
+    return drafts
+
+
+def init_keys(
+    registry: Registry, path: Path, passphrase: str, *, now: dt.datetime, by: str, force: bool = False
+) -> KeyStore:
+    """Create the key hierarchy, log its key events, publish the first lists."""
+    existed = (path / "store.json").exists()
+    store = init_store(path, passphrase, now, force=force)
+    try:
+        with registry.transaction() as session:
+            append_leaves(session, _key_leaves(store.events(), by))
+            published = _publish_all(session, store, passphrase, now=now, by=by)
+        _export(published)
+    except BaseException:
+        if not existed:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
+    return store
+
+
+def rotate_signer(
+    registry: Registry, store: KeyStore, passphrase: str, state: Country, *, now: dt.datetime, by: str
+) -> KeyEvent:
+    """A new active Document Signer for ``state``; the old one retires, its cards stay valid."""
+    with store.stage_rotate(state, passphrase, now) as staged:
+        with registry.transaction() as session:
+            append_leaves(session, _key_leaves(staged.events, by))
+            staged.commit()
+            published = _publish_trust_list(session, store, passphrase, now=now, by=by)
+    published.export()
+    return staged.events[0]
+
+
+def revoke_key(
+    registry: Registry,
+    store: KeyStore,
+    passphrase: str,
+    kid: Kid,
+    *,
+    from_: dt.datetime,
+    reason: KeyRevocationReason | str,
+    now: dt.datetime,
+    by: str,
+) -> KeyEvent:
+    """Revoke a key from a date; the next trust list carries it to every border post."""
+    with store.stage_revoke(kid, from_, reason, now) as staged:
+        with registry.transaction() as session:
+            append_leaves(session, _key_leaves(staged.events, by))
+            staged.commit()
+            published = _publish_trust_list(session, store, passphrase, now=now, by=by)
+    published.export()
+    return staged.events[0]
+
+
+def publish_lists(
+    registry: Registry,
+    store: KeyStore,
+    passphrase: str,
+    *,
+    now: dt.datetime,
+    by: str,
+    states: Sequence[Country] | None = None,
+    trust_list: bool = True,
+) -> list[Published]:
+    """Sign and export fresh lists (the trust list, and the revocation lists of ``states``)."""
+    with registry.transaction() as session:
+        published = []
+        if trust_list:
+            published.append(_publish_trust_list(session, store, passphrase, now=now, by=by))
+        for state in states if states is not None else list(Country):
+            published.append(_publish_revocations(session, store, passphrase, state, now=now, by=by))
+    _export(published)
+    return published
+
+
+def _publish_all(
+    session: Session, store: KeyStore, passphrase: str, *, now: dt.datetime, by: str
+) -> list[Published]:
+    published = [_publish_trust_list(session, store, passphrase, now=now, by=by)]
+    for state in Country:
+        published.append(_publish_revocations(session, store, passphrase, state, now=now, by=by))
+    return published
+
+
+def _export(published: Iterable[Published]) -> None:
+    """After the commit: make the new lists visible to verifiers."""
+    for item in published:
+        item.export()
+
+
+def _next_sequence(session: Session, kind: LeafKind, scope: str) -> int:
+    last = session.scalar(
+        select(func.max(tables.ListRow.sequence)).where(
+            tables.ListRow.kind == kind.value, tables.ListRow.scope == scope
+        )
+    )
+    return int(last or 0) + 1
+
+
+def _publish_trust_list(
+    session: Session, store: KeyStore, passphrase: str, *, now: dt.datetime, by: str
+) -> Published:
+    sequence = _next_sequence(session, LeafKind.TRUST_LIST, "AES")
+    trust = store.trust_list(sequence, now)
+    root = store.root_key(passphrase)
+    data = sign_trust_list(trust, root.private_key, root.kid)
+    return _record(session, store, LeafKind.TRUST_LIST, "AES", trust.issued_at, sequence, data,
+                   root.kid, TRUST_LIST_FILE, by)
+
+
+def revoked_cards(session: Session, state: Country) -> list[RevokedCard]:
+    rows = session.execute(
+        select(
+            tables.CardRow.card_number, tables.CardRow.revocation_reason, tables.CardRow.revoked_at
+        )
+        .where(tables.CardRow.state == state.value, tables.CardRow.status == CardStatus.REVOKED.value)
+        .order_by(tables.CardRow.card_number)
+    )
+    return [
+        RevokedCard(CardNumber(number), RevocationReason(reason), _utc(at))
+        for number, reason, at in rows
+    ]
+
+
+def _publish_revocations(
+    session: Session, store: KeyStore, passphrase: str, state: Country, *, now: dt.datetime, by: str
+) -> Published:
+    sequence = _next_sequence(session, LeafKind.REVOCATION_LIST, state.value)
+    revocations: RevocationList = build_revocation_list(
+        state, sequence, now, revoked_cards(session, state)
+    )
+    ca = store.state_ca_key(state, passphrase)
+    data = sign_revocation_list(revocations, ca.private_key, ca.kid)
+    return _record(session, store, LeafKind.REVOCATION_LIST, state.value, revocations.issued_at,
+                   sequence, data, ca.kid, revocation_file(state), by)
+
+
+def _record(
+    session: Session,
+    store: KeyStore,
+    kind: LeafKind,
+    scope: str,
+    issued_at: dt.datetime,
+    sequence: int,
+    data: bytes,
+    kid: Kid,
+    file_name: str,
+    by: str,
+) -> Published:
+    session.add(
+        tables.ListRow(kind=kind.value, scope=scope, sequence=sequence, issued_at=issued_at, data=data)
+    )
+    append_leaves(
+        session,
+        [LeafDraft(int(issued_at.timestamp()), kind, kid, data, f"{scope}#{sequence}", by)],
+    )
+    session.flush()
+    return Published(kind, scope, sequence, store.path / file_name, data)
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write a file so that readers see the old or the new content, never a part."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime:
+    if moment is None:
+        raise KeyStoreError("a revoked card has no revocation time")
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def revoke_card(
+    registry: Registry,
+    store: KeyStore,
+    passphrase: str,
+    card_number: str,
+    reason: RevocationReason,
+    *,
+    now: dt.datetime,
+    by: str,
+) -> Published:
+    """Revoke one card and publish its state's new revocation list, in one transaction."""
+    with registry.transaction() as session:
+        card = session.get(tables.CardRow, card_number.strip().upper())
+        if card is None:
+            raise NotFoundError(f"no card {card_number}")
+        if card.status != CardStatus.VALID.value:
+            raise UsageError(f"card {card.card_number} is already {card.status}")
+        card.status = CardStatus.REVOKED.value
+        card.revoked_at = now
+        card.revocation_reason = reason.value
+        session.add(card)
+        session.flush()
+        published = _publish_revocations(
+            session, store, passphrase, Country(card.state), now=now, by=by
+        )
+    published.export()
+    return published

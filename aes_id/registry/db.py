@@ -1,0 +1,159 @@
+"""The registry's engine: SQLite (WAL) by default, any SQLAlchemy URL otherwise.
+
+    >>> reg = open_registry("sqlite:///:memory:")
+    >>> with reg.transaction() as session:
+    ...     pass
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from aes_id.errors import StorageError
+from aes_id.registry import tables
+
+DEFAULT_DB = "registry.db"
+ENV_DB = "AES_ID_DB"
+SCHEMA_VERSION = 1
+
+
+def database_url(db: str | Path | None = None) -> str:
+    """Turn ``--db`` (a URL or a file path), ``AES_ID_DB`` or the default into a URL."""
+    raw = str(db) if db else os.environ.get(ENV_DB, DEFAULT_DB)
+    if "://" in raw:
+        if raw.startswith("postgresql://"):
+            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+            raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+        return raw
+    return f"sqlite:///{raw}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event issue BEGIN IMMEDIATE itself: pysqlite's own
+    # implicit transactions would start deferred and fail on the upgrade to a write.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 60000")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # One writer at a time, decided at BEGIN: two officers' processes queue on the
+    # lock instead of failing mid-transaction.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            poolclass=StaticPool if memory else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+@dataclass
+class Registry:
+    """A handle on one registry database: its engine and its transactions."""
+
+    engine: Engine
+    url: str
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed at the end, or rolled back whole on error."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_registry(db: str | Path | None = None, *, create: bool = True) -> Registry:
+    """Open (and on first use create) the registry at ``db``."""
+    url = database_url(db)
+    if url.startswith("sqlite:///") and not create:
+        path = Path(url[len("sqlite:///") :])
+        if str(path) != ":memory:" and not path.exists():
+            raise StorageError(
+                f"no registry at {path}", hint="enrol someone first, or pass --db"
+            )
+    try:
+        engine = make_engine(url)
+        registry = Registry(engine=engine, url=url)
+        ensure_schema(registry)
+    except OperationalError as exc:
+        raise StorageError(f"cannot open registry {_safe(url)}: {exc.orig}") from None
+    except SQLAlchemyError as exc:
+        raise StorageError(f"cannot open registry {_safe(url)}: {exc}") from None
+    return registry
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://…@{rest.split('@', 1)[1]}"
+    return url
+
+
+def ensure_schema(registry: Registry) -> None:
+    """Create the tables on first use and check the recorded schema version."""
+    fresh = not inspect(registry.engine).has_table("schema_version")
+    # create_all only adds what is missing, so new tables appear on first use too.
+    SQLModel.metadata.create_all(registry.engine)
+    if fresh:
+        with registry.transaction() as session:
+            if session.get(tables.SchemaVersion, 1) is None:
+                session.add(tables.SchemaVersion(id=1, version=SCHEMA_VERSION))
+        return
+    with registry.reader() as session:
+        row = session.exec(select(tables.SchemaVersion)).first()
+    found = row.version if row else 0
+    if found > SCHEMA_VERSION:
+        raise StorageError(
+            f"registry schema version {found} is newer than this aes-id ({SCHEMA_VERSION})",
+            hint="upgrade aes-id",
+        )
+    if found < SCHEMA_VERSION:
+        migrate(registry, found)
+
+
+def migrate(registry: Registry, found: int) -> None:
+    """Bring an older schema up to date (one step per version; none yet beyond create_all)."""
+    with registry.transaction() as session:
+        session.exec(text("DELETE FROM schema_version"))  # type: ignore[call-overload]
+        session.add(tables.SchemaVersion(id=1, version=SCHEMA_VERSION))
