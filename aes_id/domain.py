@@ -212,6 +212,15 @@ class RevocationReason(enum.Enum):
     REPLACED = "replaced"
     SIGNER_COMPROMISED = "signer-compromised"
 
+    @classmethod
+    def parse(cls, text: str) -> RevocationReason:
+        value = text.strip().lower()
+        for reason in cls:
+            if reason.value == value:
+                return reason
+        choices = ", ".join(r.value for r in cls)
+        raise InputError(f"unknown revocation reason {text!r}: expected one of {choices}")
+
 
 @dataclass(frozen=True)
 class Card:

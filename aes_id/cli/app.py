@@ -11,11 +11,10 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from aes_id import __version__
-from aes_id.cli import officer
+from aes_id.cli import agent, officer, operator
 from aes_id.cli.common import ENV_KEYS, Settings, err_console
 from aes_id.errors import AesIdError
 
@@ -51,24 +50,27 @@ def version() -> None:
 
 
 officer.register(app)
+officer.register_cards(app)
+operator.register(app)
+agent.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turn package errors into one line and an exit code."""
-    verbose = "--verbose" in sys.argv or "-v" in sys.argv[1:2]
+    """Entry point: run the app, turn package errors into one line and an exit code.
+
+    Typer handles its own usage errors (exit code 2); an :class:`AesIdError`
+    raised by a command comes out here.
+    """
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = app(args=argv, standalone_mode=False)
+        app(args=args, prog_name="aes-id")
     except AesIdError as exc:
-        if verbose:
+        if "--verbose" in args or "-v" in args:
             traceback.print_exc()
         err_console.print(f"[bold red]error:[/] {exc.message}", markup=True)
         if exc.hint:
             err_console.print(f"hint: {exc.hint}")
         raise SystemExit(exc.exit_code) from None
-    except click.exceptions.Abort:
-        err_console.print("aborted")
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
         raise SystemExit(130) from None
-    except click.ClickException as exc:  # usage errors: unknown option, bad value
-        exc.show()
-        raise SystemExit(exc.exit_code) from None
-    raise SystemExit(code if isinstance(code, int) else 0)

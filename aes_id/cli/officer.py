@@ -9,9 +9,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aes_id.cli.common import console, err_console, now, print_json, progress, settings
-from aes_id.domain import Country, PartialDate
+from aes_id.cli.common import (
+    console,
+    err_console,
+    now,
+    passphrase,
+    print_json,
+    progress,
+    settings,
+)
+from aes_id.cards import card_view
+from aes_id.domain import Country, PartialDate, RevocationReason
 from aes_id.errors import UsageError
+from aes_id.issuance import issue_cards, pending_nins
+from aes_id.operator import publish_lists, revoke_card
+from aes_id.parallel import default_workers
+from aes_id.pki.keys import KeyStore
 from aes_id.registry.batch import enrol_csv
 from aes_id.registry.db import open_registry
 from aes_id.registry.enrol import (
@@ -212,3 +225,92 @@ def find(
     if not records:
         err_console.print("no resident matches")
         sys.exit(1)
+
+
+card_app = typer.Typer(help="Officer: look at an issued card.", no_args_is_help=True)
+
+
+def register_cards(app: typer.Typer) -> None:
+    app.command("issue")(issue_command)
+    app.command("revoke")(revoke_command)
+    app.add_typer(card_app, name="card")
+
+
+def issue_command(
+    ctx: typer.Context,
+    nins: Annotated[list[str] | None, typer.Argument(help="NINs to issue cards to.")] = None,
+    pending: Annotated[bool, Opt("--pending", help="Every active resident without a card.")] = False,
+    state: Annotated[str | None, Opt(help="With --pending: only this state.")] = None,
+    replace: Annotated[
+        str | None, Opt(help="Revoke the current card with this reason: lost, stolen, damaged, ...")
+    ] = None,
+    officer: Annotated[str, Opt(help="Officer identifier, for the log.")] = "officer",
+    workers: Annotated[int, Opt(help="Signing processes (0: one per core).")] = 0,
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Issue signed cards: card number, dates, MRZ, face thumbnail, Claim 169 QR, log leaf."""
+    opts = settings(ctx)
+    registry = open_registry(opts.db, create=False)
+    if pending == bool(nins):
+        raise UsageError("give NINs, or --pending (not both)")
+    targets = pending_nins(registry, Country.parse(state) if state else None) if pending else list(nins or [])
+    reason = RevocationReason.parse(replace) if replace else None
+    store = KeyStore.open(opts.keys)
+    secret = passphrase()
+    clock = now()
+    with progress("Issuing", len(targets)) as advance:
+        cards = issue_cards(
+            registry, store, secret, targets, now=clock, officer=officer, replace=reason,
+            workers=workers or default_workers(), on_card=advance,
+        )
+    if reason is not None and cards:
+        publish_lists(registry, store, secret, now=clock, by=officer,
+                      states=sorted({c.state for c in cards}, key=lambda c: c.value), trust_list=False)
+    if as_json:
+        print_json([{"card_number": c.card_number, "nin": c.nin, "state": c.state.value,
+                     "kid": c.kid.hex()} for c in cards])
+        return
+    for card in cards:
+        console.print(f"{card.nin} -> {card.card_number}")
+    console.print(f"{len(cards)} card(s) issued")
+
+
+def revoke_command(
+    ctx: typer.Context,
+    card_number: Annotated[str, typer.Argument(help="Card number, e.g. ML0004217.")],
+    reason: Annotated[str, Opt(help="lost, stolen, damaged, deceased or fraud.")],
+    officer: Annotated[str, Opt(help="Officer identifier, for the log.")] = "officer",
+) -> None:
+    """Revoke a card; its state's revocation list is re-signed and exported."""
+    opts = settings(ctx)
+    why = RevocationReason.parse(reason)
+    published = revoke_card(
+        open_registry(opts.db, create=False), KeyStore.open(opts.keys), passphrase(),
+        card_number, why, now=now(), by=officer,
+    )
+    console.print(
+        f"card {card_number.upper()} revoked ({why.value}); revocation list "
+        f"{published.scope} #{published.sequence} exported to {published.path}"
+    )
+
+
+@card_app.command("show")
+def card_show(
+    ctx: typer.Context,
+    card_number: Annotated[str, typer.Argument(help="Card number.")],
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """The printed fields, the MRZ lines, the QR text, the kid and the status."""
+    view = card_view(open_registry(settings(ctx).db, create=False), card_number)
+    if as_json:
+        print_json(view.to_json())
+        return
+    for key, value in view.to_json().items():
+        if key in ("mrz", "qr_text"):
+            continue
+        console.print(f"{key.replace('_', ' '):>16}: {value}")
+    console.print("MRZ:")
+    for line in view.mrz:
+        console.print(f"  {line}")
+    console.print(f"QR ({len(view.qr_text)} characters, version {view.qr_version}-M):")
+    console.print(view.qr_text)

@@ -1,0 +1,132 @@
+"""The border agent's ``aes-id verify``: a card (photo, scan, PDF or QR text) to a verdict, offline.
+
+Exit codes: 0 VALID, 1 any other verdict, 2 a usage error (no input, unreadable lists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from aes_id.cli.common import console, err_console, now, print_json, settings
+from aes_id.domain import PartialDate, Verdict, VerificationResult
+from aes_id.errors import UsageError
+from aes_id.verify.lists import load_lists, load_root_certificate, local_lists
+from aes_id.verify.scan import scan_file
+from aes_id.verify.verifier import Lists, verify_qr_text
+
+Opt = typer.Option
+STYLE = {Verdict.VALID: "bold green"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify_command)
+
+
+def _lists(keys: Path, trust_list: Path | None, revocations: list[Path], root: Path | None) -> Lists:
+    if trust_list is None:
+        if revocations or root:
+            raise UsageError("--revocations and --root go with --trust-list")
+        return local_lists(keys)
+    if root is None:
+        from aes_id.pki.keys import KeyStore
+
+        root_cert = KeyStore.open(keys).root_certificate()
+    else:
+        root_cert = load_root_certificate(root)
+    return load_lists(root_cert, trust_list, revocations)
+
+
+def _at(text: str | None) -> dt.datetime:
+    if text is None:
+        return now()
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        day = PartialDate.parse(text)
+        if not day.is_complete:
+            raise UsageError(f"--at {text!r} is not a date or date-time") from None
+        moment = dt.datetime.combine(day.earliest(), dt.time(12))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def verify_command(
+    ctx: typer.Context,
+    source: Annotated[
+        Path | None, typer.Argument(help="Photo or scan (PNG/JPEG) or card PDF.")
+    ] = None,
+    qr: Annotated[str | None, Opt(help="The QR text itself, instead of a file.")] = None,
+    trust_list: Annotated[Path | None, Opt(help="Signed trust list file.")] = None,
+    revocations: Annotated[
+        list[Path] | None, Opt(help="Signed revocation list file (repeat per state).")
+    ] = None,
+    root: Annotated[Path | None, Opt(help="Root CA certificate (PEM/DER), the trust anchor.")] = None,
+    mrz: Annotated[
+        str | None, Opt(help="The three MRZ lines, separated by newlines or '/'.")
+    ] = None,
+    at: Annotated[str | None, Opt(help="Verify as of this date or time (UTC).")] = None,
+    face_out: Annotated[Path | None, Opt(help="Save the face from the QR here (WebP).")] = None,
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check a card offline and say VALID or exactly what is wrong."""
+    if (source is None) == (qr is None):
+        raise UsageError("give a photo/scan/PDF file, or --qr TEXT (one of them)")
+    lists = _lists(settings(ctx).keys, trust_list, revocations or [], root)
+    text = qr if qr is not None else scan_file(source)  # type: ignore[arg-type]
+    mrz_lines = [line for line in mrz.replace("/", "\n").splitlines() if line.strip()] if mrz else None
+    result = verify_qr_text(text, lists, now=_at(at), mrz_lines=mrz_lines)
+    if face_out is not None and result.face:
+        face_out.write_bytes(result.face)
+    if as_json:
+        print_json(result_json(result))
+    else:
+        _print_result(result, face_out)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def result_json(result: VerificationResult) -> dict[str, object]:
+    person = result.identity
+    return {
+        "verdict": result.verdict.value,
+        "reasons": list(result.reasons),
+        "warnings": list(result.warnings),
+        "card_number": result.card_number,
+        "issuing_state": result.issuing_state.value if result.issuing_state else None,
+        "issued_at": result.issued_at.isoformat() if result.issued_at else None,
+        "expires_at": result.expires_at.isoformat() if result.expires_at else None,
+        "kid": result.kid.hex() if result.kid else None,
+        "holder": None
+        if person is None
+        else {
+            "nin": person.nin,
+            "family_name": person.family_name,
+            "given_names": person.given_names,
+            "date_of_birth": person.date_of_birth.iso(),
+            "sex": person.sex.value,
+            "nationality": person.nationality,
+            "place_of_birth": person.place_of_birth,
+        },
+        "face_bytes": len(result.face or b""),
+    }
+
+
+def _print_result(result: VerificationResult, face_out: Path | None) -> None:
+    style = STYLE.get(result.verdict, "bold red")
+    console.print(f"[{style}]{result.verdict.value}[/]", markup=True)
+    for reason in result.reasons:
+        console.print(f"  - {reason}")
+    person = result.identity
+    if person is not None:
+        console.print(f"  card      {result.card_number} ({result.issuing_state.value if result.issuing_state else '?'})")
+        console.print(f"  holder    {person.family_name.upper()}, {person.given_names}")
+        console.print(f"  born      {person.date_of_birth.iso()} at {person.place_of_birth}, sex {person.sex.value}")
+        console.print(f"  NIN       {person.nin}")
+        if result.expires_at:
+            console.print(f"  expires   {result.expires_at:%Y-%m-%d}")
+        if face_out is not None and result.face:
+            console.print(f"  face      saved to {face_out}")
+    for warning in result.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", markup=True)
