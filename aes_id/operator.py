@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
 from aes_id.domain import CardNumber, CardStatus, Country, Kid, RevocationReason
 from aes_id.errors import KeyStoreError, NotFoundError, UsageError
-from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, init_store
+from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, stage_init
 from aes_id.pki.trust import (
     RevocationList,
     RevokedCard,
@@ -82,19 +81,18 @@ def _key_leaves(events: Iterable[KeyEvent], by: str) -> list[LeafDraft]:
 def init_keys(
     registry: Registry, path: Path, passphrase: str, *, now: dt.datetime, by: str, force: bool = False
 ) -> KeyStore:
-    """Create the key hierarchy, log its key events, publish the first lists."""
-    existed = (path / "store.json").exists()
-    store = init_store(path, passphrase, now, force=force)
-    try:
+    """Create the key hierarchy, log its key events, publish the first lists.
+
+    The new store is staged, the log written, then the store committed inside
+    the transaction: a failure anywhere leaves the old store (or none) in place.
+    """
+    with stage_init(path, passphrase, now, force=force) as staged:
         with registry.transaction() as session:
-            append_leaves(session, _key_leaves(store.events(), by))
-            published = _publish_all(session, store, passphrase, now=now, by=by)
-        _export(published)
-    except BaseException:
-        if not existed:
-            shutil.rmtree(path, ignore_errors=True)
-        raise
-    return store
+            append_leaves(session, _key_leaves(staged.events, by))
+            staged.commit()
+            published = _publish_all(session, staged.store, passphrase, now=now, by=by)
+    _export(published)
+    return staged.store
 
 
 def rotate_signer(
