@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from aes_id import __version__
-from aes_id.cli import agent, officer, operator
+from aes_id.cli import agent, demo, officer, operator
 from aes_id.cli.common import ENV_KEYS, Settings, err_console
 from aes_id.errors import AesIdError
 
@@ -53,6 +53,7 @@ officer.register(app)
 officer.register_cards(app)
 operator.register(app)
 agent.register(app)
+demo.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

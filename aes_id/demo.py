@@ -1,0 +1,126 @@
+"""The demo's story, as services: a fresh folder, synthetic people, keys, cards, forgeries.
+
+Each step returns plain data; ``aes-id demo`` prints it. Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aes_id.domain import CardNumber, Country, Kid, RevocationReason, VerificationResult
+from aes_id.errors import UsageError
+from aes_id.formats import base45
+from aes_id.formats.cose import assemble1
+from aes_id.formats.credential import parse_qr_text, sign_credential
+from aes_id.issuance import IssuedCard, issue_cards, pending_nins
+from aes_id.operator import init_keys, revoke_card
+from aes_id.pki.keys import KeyStore
+from aes_id.registry.db import Registry, open_registry
+from aes_id.verify.lists import local_lists
+from aes_id.verify.verifier import verify_qr_text
+
+DEMO_PASSPHRASE = "demo passphrase: never use for real keys"
+
+
+@dataclass(frozen=True)
+class DemoPlace:
+    folder: Path
+    registry: Registry
+    keys: Path
+
+
+def prepare_folder(folder: Path) -> DemoPlace:
+    """Recreate ``folder`` (only if it is absent or looks like an earlier demo)."""
+    if folder.exists():
+        marker = folder / ".aes-id-demo"
+        if not marker.exists() and any(folder.iterdir()):
+            raise UsageError(
+                f"{folder} exists and is not an earlier demo folder: refusing to delete it",
+                hint="pass another --folder",
+            )
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / ".aes-id-demo").write_text("made by aes-id demo; recreated on each run\n")
+    registry = open_registry(folder / "registry.db")
+    return DemoPlace(folder, registry, folder / "keys")
+
+
+def setup_keys(place: DemoPlace, passphrase: str, now: dt.datetime) -> KeyStore:
+    return init_keys(place.registry, place.keys, passphrase, now=now, by="demo-operator")
+
+
+def issue_all(
+    place: DemoPlace,
+    store: KeyStore,
+    passphrase: str,
+    now: dt.datetime,
+    workers: int,
+    on_card: Callable[[int], None] | None = None,
+) -> list[IssuedCard]:
+    return issue_cards(
+        place.registry, store, passphrase, pending_nins(place.registry), now=now,
+        officer="demo-officer", workers=workers, on_card=on_card,
+    )
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One credential shown to the verifier, and what it said."""
+
+    label: str
+    card_number: CardNumber | None
+    result: VerificationResult
+
+
+def forgery_trials(
+    place: DemoPlace, store: KeyStore, passphrase: str, cards: list[IssuedCard], now: dt.datetime
+) -> list[Trial]:
+    """Genuine cards and every kind of fake, through the real verifier."""
+    genuine = {card.state: card for card in cards}
+    sample = list(genuine.values())
+    stolen = sample[-1]
+    revoke_card(place.registry, store, passphrase, stolen.card_number, RevocationReason.STOLEN,
+                now=now, by="demo-officer")
+    lists = local_lists(place.keys)
+    later = now + dt.timedelta(hours=2)
+
+    def check(label: str, text: str, when: dt.datetime = later) -> Trial:
+        result = verify_qr_text(text, lists, now=when)
+        return Trial(label, result.card_number, result)
+
+    first = sample[0]
+    claims = parse_qr_text(first.qr_text).claims
+    impostor_key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    renamed = dataclasses.replace(
+        claims, identity=dataclasses.replace(claims.identity, family_name="Faux")
+    )
+    forged = sign_credential(renamed, kid=first.kid, key=impostor_key).qr_text
+    outsider = sign_credential(claims, kid=Kid(b"\x13" * 8), key=impostor_key).qr_text
+    cose = parse_qr_text(first.qr_text).cose
+    # the genuine signature kept, one claim changed under it
+    tampered_cose = assemble1(cose.protected, cose.payload.replace(b"fra", b"eng"), cose.signature)
+    tampered = base45.encode(zlib.compress(tampered_cose, 9))
+    flipped = first.qr_text[:200] + ("A" if first.qr_text[200] != "A" else "B") + first.qr_text[201:]
+    trials = [check(f"genuine card of {card.state.value}", card.qr_text) for card in sample[:-1]]
+    trials += [
+        check("card reported stolen", stolen.qr_text),
+        check("genuine card, checked eleven years on", first.qr_text, now + dt.timedelta(days=4020)),
+        check("name changed, re-signed with a stranger's key", forged),
+        check("signed by a key outside the trust list", outsider),
+        check("claims edited after signing", tampered),
+        check("one character of the QR text changed", flipped),
+        check("a photocopy of nothing: not a QR credential", "HELLO WORLD"),
+    ]
+    return trials
+
+
+def state_names() -> dict[Country, str]:
+    return {c: c.name_en for c in Country}

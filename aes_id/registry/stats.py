@@ -1,0 +1,60 @@
+"""Counts over the registry: residents per state, region, sex and age band; cards per status."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from aes_id.domain import PartialDate
+from aes_id.registry import tables
+from aes_id.registry.db import Registry
+
+AGE_BANDS = ((5, 14), (15, 24), (25, 34), (35, 49), (50, 64), (65, 200))
+
+
+def band_label(low: int, high: int) -> str:
+    return f"{low}+" if high >= 200 else f"{low}-{high}"
+
+
+@dataclass
+class RegistrySummary:
+    residents: int = 0
+    by_state: Counter[str] = field(default_factory=Counter)
+    by_region: Counter[tuple[str, str]] = field(default_factory=Counter)
+    by_sex: Counter[str] = field(default_factory=Counter)
+    by_age_band: Counter[str] = field(default_factory=Counter)
+    unknown_birth_day: int = 0
+    cards_by_status: Counter[str] = field(default_factory=Counter)
+
+
+def summarise(registry: Registry, *, today: dt.date) -> RegistrySummary:
+    """Group counts, computed in the database except the age bands (dates may be partial)."""
+    summary = RegistrySummary()
+    resident = tables.Resident
+    with registry.reader() as session:
+        for state, region, sex, n in session.execute(
+            select(resident.state, resident.region, resident.sex, func.count()).group_by(
+                resident.state, resident.region, resident.sex
+            )
+        ):
+            summary.residents += n
+            summary.by_state[state] += n
+            summary.by_region[(state, region)] += n
+            summary.by_sex[sex] += n
+        for dob, n in session.execute(
+            select(resident.date_of_birth, func.count()).group_by(resident.date_of_birth)
+        ):
+            born = PartialDate.parse(dob)
+            if not born.is_complete:
+                summary.unknown_birth_day += n
+            age = born.age_on(today)
+            label = next(band_label(lo, hi) for lo, hi in AGE_BANDS if lo <= age <= hi or hi >= 200)
+            summary.by_age_band[label] += n
+        for status, n in session.execute(
+            select(tables.CardRow.status, func.count()).group_by(tables.CardRow.status)
+        ):
+            summary.cards_by_status[status] += n
+    return summary
