@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 from sqlalchemy import select
+from sqlmodel import col
 
 from aes_id.biometrics.desk import portrait
 from aes_id.domain import Card, CardNumber, CardStatus, Kid
@@ -116,14 +117,19 @@ def card_with_portrait(registry: Registry, card_number: str) -> tuple[Card, Imag
     return card, image
 
 
-def cards_of(registry: Registry, *, state: str | None = None, status: str | None = None,
-             limit: int | None = None) -> list[CardNumber]:
-    query = select(tables.CardRow.card_number)
+def cards_of(
+    registry: Registry,
+    *,
+    state: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+) -> list[CardNumber]:
+    query = select(col(tables.CardRow.card_number))
     if state:
-        query = query.where(tables.CardRow.state == state)
+        query = query.where(col(tables.CardRow.state) == state)
     if status:
-        query = query.where(tables.CardRow.status == status)
-    query = query.order_by(tables.CardRow.card_number)
+        query = query.where(col(tables.CardRow.status) == status)
+    query = query.order_by(col(tables.CardRow.card_number))
     if limit:
         query = query.limit(limit)
     with registry.reader() as session:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
@@ -27,7 +27,7 @@ from aes_id.biometrics.desk import card_fingers, portrait
 from aes_id.domain import CardNumber, CardStatus, Country, Kid, Nin, RevocationReason
 from aes_id.errors import InputError, NotFoundError, UsageError
 from aes_id.formats.claims import CredentialClaims
-from aes_id.formats.credential import face_budget, prepare, finish
+from aes_id.formats.credential import face_budget, finish, prepare
 from aes_id.formats.face import face_thumbnail
 from aes_id.formats.numbers import card_expiry, format_card_number
 from aes_id.parallel import ordered_map
@@ -84,7 +84,9 @@ def issue_cards(
         iterator = iter(nins)
         while batch := [n.strip() for n in islice(iterator, BATCH)]:
             issued.extend(
-                _issue_batch(registry, keys, passphrase, signers, batch, now, officer, replace, pool)
+                _issue_batch(
+                    registry, keys, passphrase, signers, batch, now, officer, replace, pool
+                )
             )
             if on_card:
                 on_card(len(batch))
@@ -122,8 +124,13 @@ def _issue_batch(
             signer = signers[job.claims.issuing_state]
             session.add(_card_row(job, result, signer.kid, officer))
             cards.append(
-                IssuedCard(job.claims.card_number, Nin(nin), job.claims.issuing_state,
-                           signer.kid, result.qr_text)
+                IssuedCard(
+                    job.claims.card_number,
+                    Nin(nin),
+                    job.claims.issuing_state,
+                    signer.kid,
+                    result.qr_text,
+                )
             )
         append_leaves(
             session,
@@ -145,9 +152,14 @@ def _issue_batch(
 def _load(session: Session, nins: list[str]) -> dict[str, tuple[ResidentRecord, tables.Biometric]]:
     if len(set(nins)) != len(nins):
         raise UsageError("a NIN appears twice in the list to issue")
-    query = select(tables.Resident, tables.Biometric).join(
-        tables.Biometric, tables.Biometric.nin == tables.Resident.nin  # type: ignore[arg-type]
-    ).where(tables.Resident.nin.in_(nins))  # type: ignore[attr-defined]
+    query = (
+        select(tables.Resident, tables.Biometric)
+        .join(
+            tables.Biometric,
+            col(tables.Biometric.nin) == col(tables.Resident.nin),  # type: ignore[arg-type]
+        )
+        .where(col(tables.Resident.nin).in_(nins))
+    )  # type: ignore[attr-defined]
     found = {row.nin: (record_from_row(row), bio) for row, bio in session.execute(query)}
     for nin in nins:
         if nin not in found:
@@ -162,7 +174,7 @@ def _check_current_card(
 ) -> None:
     current = session.scalars(
         select(tables.CardRow).where(
-            tables.CardRow.nin == nin, tables.CardRow.status == CardStatus.VALID.value
+            col(tables.CardRow.nin) == nin, col(tables.CardRow.status) == CardStatus.VALID.value
         )
     ).all()
     if current and replace is None:
@@ -189,9 +201,9 @@ def _allocate(session: Session, states: Sequence[Country]) -> list[CardNumber]:
             session.flush()
         last = session.execute(
             update(tables.CardCounter)
-            .where(tables.CardCounter.state == state.value)  # type: ignore[arg-type]
-            .values(last_serial=tables.CardCounter.last_serial + count)
-            .returning(tables.CardCounter.last_serial)
+            .where(col(tables.CardCounter.state) == state.value)  # type: ignore[arg-type]
+            .values(last_serial=col(tables.CardCounter.last_serial) + count)
+            .returning(col(tables.CardCounter.last_serial))
         ).scalar_one()
         next_serial[state] = last - count + 1
     numbers = []
@@ -220,7 +232,9 @@ def sign_job(job: _Job, kid: Kid, private_bytes: bytes) -> _Signed:
     """Face thumbnail, claims, signature: the CPU part of issuing one card."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    image = portrait(job.face_seed, job.face_image, job.claims.identity, job.claims.issued_at.date())
+    image = portrait(
+        job.face_seed, job.face_image, job.claims.identity, job.claims.issued_at.date()
+    )
     claims = job.claims
     face = face_thumbnail(image, max_bytes=face_budget(claims))
     claims = CredentialClaims(**{**claims.__dict__, "face": face})
@@ -243,7 +257,9 @@ def _sign_all(
         )
         for state, signer in signers.items()
     }
-    args = [(job, signers[job.claims.issuing_state].kid, raw[job.claims.issuing_state]) for job in jobs]
+    args = [
+        (job, signers[job.claims.issuing_state].kid, raw[job.claims.issuing_state]) for job in jobs
+    ]
     if pool is None:
         yield from (sign_job(*a) for a in args)
     else:
@@ -272,15 +288,17 @@ def _card_row(job: _Job, signed: _Signed, kid: Kid, officer: str) -> tables.Card
 
 def pending_nins(registry: Registry, state: Country | None = None) -> list[str]:
     """Active residents without a valid card, in NIN order."""
-    has_card = select(tables.CardRow.nin).where(tables.CardRow.status == CardStatus.VALID.value)
-    query = select(tables.Resident.nin).where(
-        tables.Resident.status == "active",
-        tables.Resident.nin.not_in(has_card),  # type: ignore[attr-defined]
+    has_card = select(col(tables.CardRow.nin)).where(
+        col(tables.CardRow.status) == CardStatus.VALID.value
+    )
+    query = select(col(tables.Resident.nin)).where(
+        col(tables.Resident.status) == "active",
+        col(tables.Resident.nin).not_in(has_card),  # type: ignore[attr-defined]
     )
     if state is not None:
-        query = query.where(tables.Resident.state == state.value)
+        query = query.where(col(tables.Resident.state) == state.value)
     with registry.reader() as session:
-        return list(session.scalars(query.order_by(tables.Resident.nin)))
+        return list(session.scalars(query.order_by(col(tables.Resident.nin))))
 
 
 def count_cards(registry: Registry) -> int:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
@@ -31,7 +31,6 @@ from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, stage_init
 from aes_id.pki.trust import (
     RevocationList,
     RevokedCard,
-    TrustList,
     build_revocation_list,
     sign_revocation_list,
     sign_trust_list,
@@ -79,31 +78,44 @@ def _key_leaves(events: Iterable[KeyEvent], by: str) -> list[LeafDraft]:
 
 
 def init_keys(
-    registry: Registry, path: Path, passphrase: str, *, now: dt.datetime, by: str, force: bool = False
+    registry: Registry,
+    path: Path,
+    passphrase: str,
+    *,
+    now: dt.datetime,
+    by: str,
+    force: bool = False,
 ) -> KeyStore:
     """Create the key hierarchy, log its key events, publish the first lists.
 
     The new store is staged, the log written, then the store committed inside
     the transaction: a failure anywhere leaves the old store (or none) in place.
     """
-    with stage_init(path, passphrase, now, force=force) as staged:
-        with registry.transaction() as session:
-            append_leaves(session, _key_leaves(staged.events, by))
-            staged.commit()
-            published = _publish_all(session, staged.store, passphrase, now=now, by=by)
+    with (
+        stage_init(path, passphrase, now, force=force) as staged,
+        registry.transaction() as session,
+    ):
+        append_leaves(session, _key_leaves(staged.events, by))
+        staged.commit()
+        published = _publish_all(session, staged.store, passphrase, now=now, by=by)
     _export(published)
     return staged.store
 
 
 def rotate_signer(
-    registry: Registry, store: KeyStore, passphrase: str, state: Country, *, now: dt.datetime, by: str
+    registry: Registry,
+    store: KeyStore,
+    passphrase: str,
+    state: Country,
+    *,
+    now: dt.datetime,
+    by: str,
 ) -> KeyEvent:
     """A new active Document Signer for ``state``; the old one retires, its cards stay valid."""
-    with store.stage_rotate(state, passphrase, now) as staged:
-        with registry.transaction() as session:
-            append_leaves(session, _key_leaves(staged.events, by))
-            staged.commit()
-            published = _publish_trust_list(session, store, passphrase, now=now, by=by)
+    with store.stage_rotate(state, passphrase, now) as staged, registry.transaction() as session:
+        append_leaves(session, _key_leaves(staged.events, by))
+        staged.commit()
+        published = _publish_trust_list(session, store, passphrase, now=now, by=by)
     published.export()
     return staged.events[0]
 
@@ -120,11 +132,10 @@ def revoke_key(
     by: str,
 ) -> KeyEvent:
     """Revoke a key from a date; the next trust list carries it to every border post."""
-    with store.stage_revoke(kid, from_, reason, now) as staged:
-        with registry.transaction() as session:
-            append_leaves(session, _key_leaves(staged.events, by))
-            staged.commit()
-            published = _publish_trust_list(session, store, passphrase, now=now, by=by)
+    with store.stage_revoke(kid, from_, reason, now) as staged, registry.transaction() as session:
+        append_leaves(session, _key_leaves(staged.events, by))
+        staged.commit()
+        published = _publish_trust_list(session, store, passphrase, now=now, by=by)
     published.export()
     return staged.events[0]
 
@@ -145,7 +156,9 @@ def publish_lists(
         if trust_list:
             published.append(_publish_trust_list(session, store, passphrase, now=now, by=by))
         for state in states if states is not None else list(Country):
-            published.append(_publish_revocations(session, store, passphrase, state, now=now, by=by))
+            published.append(
+                _publish_revocations(session, store, passphrase, state, now=now, by=by)
+            )
     _export(published)
     return published
 
@@ -167,8 +180,8 @@ def _export(published: Iterable[Published]) -> None:
 
 def _next_sequence(session: Session, kind: LeafKind, scope: str) -> int:
     last = session.scalar(
-        select(func.max(tables.ListRow.sequence)).where(
-            tables.ListRow.kind == kind.value, tables.ListRow.scope == scope
+        select(func.max(col(tables.ListRow.sequence))).where(
+            col(tables.ListRow.kind) == kind.value, col(tables.ListRow.scope) == scope
         )
     )
     return int(last or 0) + 1
@@ -181,17 +194,32 @@ def _publish_trust_list(
     trust = store.trust_list(sequence, now)
     root = store.root_key(passphrase)
     data = sign_trust_list(trust, root.private_key, root.kid)
-    return _record(session, store, LeafKind.TRUST_LIST, "AES", trust.issued_at, sequence, data,
-                   root.kid, TRUST_LIST_FILE, by)
+    return _record(
+        session,
+        store,
+        LeafKind.TRUST_LIST,
+        "AES",
+        trust.issued_at,
+        sequence,
+        data,
+        root.kid,
+        TRUST_LIST_FILE,
+        by,
+    )
 
 
 def revoked_cards(session: Session, state: Country) -> list[RevokedCard]:
     rows = session.execute(
         select(
-            tables.CardRow.card_number, tables.CardRow.revocation_reason, tables.CardRow.revoked_at
+            col(tables.CardRow.card_number),
+            col(tables.CardRow.revocation_reason),
+            col(tables.CardRow.revoked_at),
         )
-        .where(tables.CardRow.state == state.value, tables.CardRow.status == CardStatus.REVOKED.value)
-        .order_by(tables.CardRow.card_number)
+        .where(
+            col(tables.CardRow.state) == state.value,
+            col(tables.CardRow.status) == CardStatus.REVOKED.value,
+        )
+        .order_by(col(tables.CardRow.card_number))
     )
     return [
         RevokedCard(CardNumber(number), RevocationReason(reason), _utc(at))
@@ -208,8 +236,18 @@ def _publish_revocations(
     )
     ca = store.state_ca_key(state, passphrase)
     data = sign_revocation_list(revocations, ca.private_key, ca.kid)
-    return _record(session, store, LeafKind.REVOCATION_LIST, state.value, revocations.issued_at,
-                   sequence, data, ca.kid, revocation_file(state), by)
+    return _record(
+        session,
+        store,
+        LeafKind.REVOCATION_LIST,
+        state.value,
+        revocations.issued_at,
+        sequence,
+        data,
+        ca.kid,
+        revocation_file(state),
+        by,
+    )
 
 
 def _record(
@@ -225,7 +263,9 @@ def _record(
     by: str,
 ) -> Published:
     session.add(
-        tables.ListRow(kind=kind.value, scope=scope, sequence=sequence, issued_at=issued_at, data=data)
+        tables.ListRow(
+            kind=kind.value, scope=scope, sequence=sequence, issued_at=issued_at, data=data
+        )
     )
     append_leaves(
         session,

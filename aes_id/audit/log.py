@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select, tuple_
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from aes_id.audit.leaf import LeafKind, LogEntry, signed_hash
 from aes_id.domain import Kid
@@ -49,13 +49,13 @@ class SqlNodeStore:
     def get_many(self, keys: Sequence[tuple[int, int]]) -> list[bytes]:
         missing = [k for k in keys if k not in self._cache]
         if missing:
-            node = tables.MerkleNode
-            pairs = tuple_(node.level, node.idx)  # type: ignore[arg-type]
+            level, idx = col(tables.MerkleNode.level), col(tables.MerkleNode.idx)
+            digest = col(tables.MerkleNode.hash)
             for start in range(0, len(missing), 500):
                 chunk = missing[start : start + 500]
-                query = select(node.level, node.idx, node.hash).where(pairs.in_(chunk))
-                for level, idx, digest in self.session.execute(query):
-                    self._cache[(level, idx)] = digest
+                query = select(level, idx, digest).where(tuple_(level, idx).in_(chunk))
+                for row in self.session.execute(query):
+                    self._cache[(int(row[0]), int(row[1]))] = bytes(row[2])
         try:
             return [self._cache[k] for k in keys]
         except KeyError as exc:
@@ -65,16 +65,17 @@ class SqlNodeStore:
         return self.get_many([(level, index)])[0]
 
     def put_many(self, items: Iterable[tuple[int, int, bytes]]) -> None:
-        rows = [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in items]
-        for row in rows:
-            self._cache[(row["level"], row["idx"])] = row["hash"]
+        nodes = list(items)
+        for level, idx, digest in nodes:
+            self._cache[(level, idx)] = digest
+        rows = [{"level": level, "idx": idx, "hash": digest} for level, idx, digest in nodes]
         if rows:
             self.session.execute(tables.MerkleNode.__table__.insert(), rows)  # type: ignore[attr-defined]
 
 
 def _lock_head(session: Session) -> tables.LogHead:
     head = session.scalars(
-        select(tables.LogHead).where(tables.LogHead.id == 1).with_for_update()
+        select(tables.LogHead).where(col(tables.LogHead.id) == 1).with_for_update()
     ).first()
     if head is None:
         head = tables.LogHead(id=1, size=0)
@@ -125,19 +126,25 @@ def read_store(session: Session) -> SqlNodeStore:
 
 
 def iter_leaves(
-    registry: Registry, *, start: int = 0, kind: str | None = None, by: str | None = None,
+    registry: Registry,
+    *,
+    start: int = 0,
+    kind: str | None = None,
+    by: str | None = None,
     batch: int = 5000,
 ) -> Iterator[tuple[int, bytes]]:
     """``(seq, leaf bytes)`` in order, streamed."""
     seq = start
     while True:
-        query = select(tables.LogLeaf.seq, tables.LogLeaf.data).where(tables.LogLeaf.seq >= seq)
+        query = select(col(tables.LogLeaf.seq), col(tables.LogLeaf.data)).where(
+            col(tables.LogLeaf.seq) >= seq
+        )
         if kind:
-            query = query.where(tables.LogLeaf.kind == kind)
+            query = query.where(col(tables.LogLeaf.kind) == kind)
         if by:
-            query = query.where(tables.LogLeaf.by == by)
+            query = query.where(col(tables.LogLeaf.by) == by)
         with registry.reader() as session:
-            rows = list(session.execute(query.order_by(tables.LogLeaf.seq).limit(batch)))
+            rows = list(session.execute(query.order_by(col(tables.LogLeaf.seq)).limit(batch)))
         if not rows:
             return
         yield from ((s, d) for s, d in rows)
@@ -153,7 +160,7 @@ def root_at(session: Session, size: int) -> bytes:
 
 def latest_checkpoint(session: Session) -> tables.CheckpointRow | None:
     return session.scalars(
-        select(tables.CheckpointRow).order_by(tables.CheckpointRow.size.desc())  # type: ignore[attr-defined]
+        select(tables.CheckpointRow).order_by(col(tables.CheckpointRow.size).desc())  # type: ignore[attr-defined]
     ).first()
 
 

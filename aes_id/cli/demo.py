@@ -42,7 +42,9 @@ def _summary_tables(summary: RegistrySummary) -> None:
         people.add_row(sex, str(n))
     console.print(people)
     ages = Table("Age band", "Residents", title="Age bands")
-    for band, n in sorted(summary.by_age_band.items(), key=lambda item: int(item[0].split("-")[0].rstrip("+"))):
+    for band, n in sorted(
+        summary.by_age_band.items(), key=lambda item: int(item[0].split("-")[0].rstrip("+"))
+    ):
         ages.add_row(band, str(n))
     console.print(ages)
     console.print(f"{summary.unknown_birth_day} residents have an unknown day or month of birth")
@@ -64,8 +66,15 @@ def demo_command(
     _step(f"1. Enrolment: {residents} synthetic residents (seed {seed})")
     with progress("Enrolling", residents) as advance:
         nins = enrol_synthetic(
-            place.registry, residents, seed=seed, state=None, officer="demo-officer",
-            site="demo-centre", now=clock, workers=workers, on_batch=advance,
+            place.registry,
+            residents,
+            seed=seed,
+            state=None,
+            officer="demo-officer",
+            site="demo-centre",
+            now=clock,
+            workers=workers,
+            on_batch=advance,
         )
     console.print(f"enrolled {len(nins)} residents; first NIN {nins[0]}")
     _summary_tables(summarise(place.registry, today=clock.date()))
@@ -73,7 +82,8 @@ def demo_command(
     _step("2. Keys: Root CA, State CAs, Document Signers, log key")
     store = demo.setup_keys(place, passphrase, clock)
     for record in store.list_keys():
-        console.print(f"  {record.role.value:<16} {record.state.value if record.state else '-':<4} kid {record.kid.hex()}")
+        state = record.state.value if record.state else "-"
+        console.print(f"  {record.role.value:<16} {state:<4} kid {record.kid.hex()}")
 
     _step("3. Issuance: a signed card for every resident")
     with progress("Issuing", len(nins)) as advance:
@@ -86,7 +96,10 @@ def demo_command(
     for trial in demo.forgery_trials(place, store, passphrase, cards, clock):
         verdict = trial.result.verdict
         style = "green" if verdict is Verdict.VALID else "red"
-        why = "; ".join(trial.result.reasons) or "signature, signer, dates and revocation all check out"
+        why = (
+            "; ".join(trial.result.reasons)
+            or "signature, signer, dates and revocation all check out"
+        )
         table.add_row(trial.label, f"[{style}]{verdict.value}[/]", why)
     console.print(table)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from aes_id.cards import card_view
 from aes_id.cli.common import (
     console,
     err_console,
@@ -18,7 +20,6 @@ from aes_id.cli.common import (
     progress,
     settings,
 )
-from aes_id.cards import card_view
 from aes_id.domain import Country, PartialDate, RevocationReason
 from aes_id.errors import UsageError
 from aes_id.issuance import issue_cards, pending_nins
@@ -26,7 +27,7 @@ from aes_id.operator import publish_lists, revoke_card
 from aes_id.parallel import default_workers
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.batch import enrol_csv
-from aes_id.registry.db import open_registry
+from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.enrol import (
     FIELDS,
     EnrolmentRequest,
@@ -119,13 +120,28 @@ def _read(path: Path) -> bytes:
         raise UsageError(f"cannot read photo {path}: {exc.strerror}") from None
 
 
-def _enrol_synthetic(registry, count, seed, state, officer, site, clock, as_json):  # type: ignore[no-untyped-def]
+def _enrol_synthetic(
+    registry: Registry,
+    count: int,
+    seed: int,
+    state: str | None,
+    officer: str,
+    site: str,
+    clock: dt.datetime,
+    as_json: bool,
+) -> None:
     if count < 1:
         raise UsageError("--synthetic needs a positive count")
     target = Country.parse(state) if state else None
     with progress("Enrolling", count) as advance:
         nins = enrol_synthetic(
-            registry, count, seed=seed, state=target, officer=officer, site=site, now=clock,
+            registry,
+            count,
+            seed=seed,
+            state=target,
+            officer=officer,
+            site=site,
+            now=clock,
             on_batch=advance,
         )
     if as_json:
@@ -134,10 +150,17 @@ def _enrol_synthetic(registry, count, seed, state, officer, site, clock, as_json
         console.print(f"enrolled {len(nins)} synthetic residents (seed {seed})")
 
 
-def _enrol_csv(registry, path, officer, site, clock, as_json):  # type: ignore[no-untyped-def]
+def _enrol_csv(
+    registry: Registry, path: Path, officer: str, site: str, clock: dt.datetime, as_json: bool
+) -> None:
     with progress("Enrolling CSV rows", None) as advance:
         report = enrol_csv(
-            registry, path, now=clock, site=site, officer=officer, capture=desk_capture,
+            registry,
+            path,
+            now=clock,
+            site=site,
+            officer=officer,
+            capture=desk_capture,
             on_row=advance,
         )
     if as_json:
@@ -218,8 +241,13 @@ def find(
     for r in records:
         i = r.identity
         table.add_row(
-            i.nin, i.family_name, i.given_names, i.date_of_birth.iso(), i.sex.value,
-            r.state.value, r.region,
+            i.nin,
+            i.family_name,
+            i.given_names,
+            i.date_of_birth.iso(),
+            i.sex.value,
+            r.state.value,
+            r.region,
         )
     console.print(table)
     if not records:
@@ -239,7 +267,9 @@ def register_cards(app: typer.Typer) -> None:
 def issue_command(
     ctx: typer.Context,
     nins: Annotated[list[str] | None, typer.Argument(help="NINs to issue cards to.")] = None,
-    pending: Annotated[bool, Opt("--pending", help="Every active resident without a card.")] = False,
+    pending: Annotated[
+        bool, Opt("--pending", help="Every active resident without a card.")
+    ] = False,
     state: Annotated[str | None, Opt(help="With --pending: only this state.")] = None,
     replace: Annotated[
         str | None, Opt(help="Revoke the current card with this reason: lost, stolen, damaged, ...")
@@ -253,22 +283,49 @@ def issue_command(
     registry = open_registry(opts.db, create=False)
     if pending == bool(nins):
         raise UsageError("give NINs, or --pending (not both)")
-    targets = pending_nins(registry, Country.parse(state) if state else None) if pending else list(nins or [])
+    targets = (
+        pending_nins(registry, Country.parse(state) if state else None)
+        if pending
+        else list(nins or [])
+    )
     reason = RevocationReason.parse(replace) if replace else None
     store = KeyStore.open(opts.keys)
     secret = passphrase()
     clock = now()
     with progress("Issuing", len(targets)) as advance:
         cards = issue_cards(
-            registry, store, secret, targets, now=clock, officer=officer, replace=reason,
-            workers=workers or default_workers(), on_card=advance,
+            registry,
+            store,
+            secret,
+            targets,
+            now=clock,
+            officer=officer,
+            replace=reason,
+            workers=workers or default_workers(),
+            on_card=advance,
         )
     if reason is not None and cards:
-        publish_lists(registry, store, secret, now=clock, by=officer,
-                      states=sorted({c.state for c in cards}, key=lambda c: c.value), trust_list=False)
+        publish_lists(
+            registry,
+            store,
+            secret,
+            now=clock,
+            by=officer,
+            states=sorted({c.state for c in cards}, key=lambda c: c.value),
+            trust_list=False,
+        )
     if as_json:
-        print_json([{"card_number": c.card_number, "nin": c.nin, "state": c.state.value,
-                     "kid": c.kid.hex()} for c in cards])
+        print_json(
+            [
+                {
+                    "card_number": c.card_number,
+                    "nin": c.nin,
+                    "state": c.state.value,
+                    "kid": c.kid.hex(),
+                }
+                for c in cards
+            ]
+        )
         return
     for card in cards:
         console.print(f"{card.nin} -> {card.card_number}")
@@ -285,8 +342,13 @@ def revoke_command(
     opts = settings(ctx)
     why = RevocationReason.parse(reason)
     published = revoke_card(
-        open_registry(opts.db, create=False), KeyStore.open(opts.keys), passphrase(),
-        card_number, why, now=now(), by=officer,
+        open_registry(opts.db, create=False),
+        KeyStore.open(opts.keys),
+        passphrase(),
+        card_number,
+        why,
+        now=now(),
+        by=officer,
     )
     console.print(
         f"card {card_number.upper()} revoked ({why.value}); revocation list "

@@ -11,12 +11,13 @@ from rich.table import Table
 from aes_id.cli.common import console, now, passphrase, print_json, settings
 from aes_id.domain import Country, Kid, PartialDate
 from aes_id.errors import UsageError
-from aes_id.operator import init_keys, publish_lists, revoke_key, rotate_signer
+from aes_id.operator import Published, init_keys, publish_lists, revoke_key, rotate_signer
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.db import open_registry
 
-keys_app = typer.Typer(help="Operator: the key hierarchy (root, State CAs, Document Signers).",
-                       no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Operator: the key hierarchy (root, State CAs, Document Signers).", no_args_is_help=True
+)
 revocations_app = typer.Typer(help="Operator: signed revocation lists.", no_args_is_help=True)
 Opt = typer.Option
 
@@ -33,13 +34,19 @@ def _by(operator: str) -> str:
 @keys_app.command("init")
 def keys_init(
     ctx: typer.Context,
-    force: Annotated[bool, Opt("--force", help="Replace an existing store (old keys kept aside).")] = False,
+    force: Annotated[
+        bool, Opt("--force", help="Replace an existing store (old keys kept aside).")
+    ] = False,
     operator: Annotated[str, Opt(help="Operator identifier, for the log.")] = "operator",
 ) -> None:
     """Create the Root CA, a State CA and a Document Signer per state, and the log key."""
     opts = settings(ctx)
     store = init_keys(
-        open_registry(opts.db), opts.keys, passphrase(confirm=True), now=now(), by=_by(operator),
+        open_registry(opts.db),
+        opts.keys,
+        passphrase(confirm=True),
+        now=now(),
+        by=_by(operator),
         force=force,
     )
     console.print(f"key store created in {store.path}")
@@ -84,7 +91,11 @@ def keys_rotate(
     opts = settings(ctx)
     store = KeyStore.open(opts.keys)
     event = rotate_signer(
-        open_registry(opts.db), store, passphrase(), Country.parse(state), now=now(),
+        open_registry(opts.db),
+        store,
+        passphrase(),
+        Country.parse(state),
+        now=now(),
         by=_by(operator),
     )
     console.print(f"{event.kind.value}: {event.detail}")
@@ -94,7 +105,9 @@ def keys_rotate(
 def keys_revoke(
     ctx: typer.Context,
     kid: Annotated[str, typer.Argument(help="Key id (16 hex digits).")],
-    from_date: Annotated[str, Opt("--from", help="Signatures from this date (YYYY-MM-DD) are void.")],
+    from_date: Annotated[
+        str, Opt("--from", help="Signatures from this date (YYYY-MM-DD) are void.")
+    ],
     reason: Annotated[str, Opt(help="Why: key-compromise, ca-compromise, superseded, ...")],
     operator: Annotated[str, Opt(help="Operator identifier, for the log.")] = "operator",
 ) -> None:
@@ -111,8 +124,14 @@ def keys_revoke(
     from_ = dt.datetime.combine(start.earliest(), dt.time(0), tzinfo=dt.UTC)
     opts = settings(ctx)
     event = revoke_key(
-        open_registry(opts.db), KeyStore.open(opts.keys), passphrase(), kid_bytes,
-        from_=from_, reason=reason, now=now(), by=_by(operator),
+        open_registry(opts.db),
+        KeyStore.open(opts.keys),
+        passphrase(),
+        kid_bytes,
+        from_=from_,
+        reason=reason,
+        now=now(),
+        by=_by(operator),
     )
     console.print(f"{event.kind.value}: {event.detail}")
 
@@ -126,8 +145,12 @@ def keys_trust_list(
     """Sign and export a fresh trust list (with a new sequence number)."""
     opts = settings(ctx)
     published = publish_lists(
-        open_registry(opts.db), KeyStore.open(opts.keys), passphrase(), now=now(),
-        by=_by(operator), states=(),
+        open_registry(opts.db),
+        KeyStore.open(opts.keys),
+        passphrase(),
+        now=now(),
+        by=_by(operator),
+        states=(),
     )
     _report(published, out)
 
@@ -143,13 +166,18 @@ def revocations_export(
     opts = settings(ctx)
     states = [Country.parse(state)] if state else list(Country)
     published = publish_lists(
-        open_registry(opts.db), KeyStore.open(opts.keys), passphrase(), now=now(),
-        by=_by(operator), states=states, trust_list=False,
+        open_registry(opts.db),
+        KeyStore.open(opts.keys),
+        passphrase(),
+        now=now(),
+        by=_by(operator),
+        states=states,
+        trust_list=False,
     )
     _report(published, out)
 
 
-def _report(published, out: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _report(published: list[Published], out: Path | None) -> None:
     for item in published:
         target = item.path
         if out is not None:

@@ -77,7 +77,7 @@ def enrol_csv(
     capture: Callable[[Demographics, bytes | None], Capture],
     on_row: Callable[[], None] | None = None,
 ) -> BatchReport:
-    """Enrol each row of ``path``; ``capture`` builds the biometrics for a row (photo bytes or None)."""
+    """Enrol each row of ``path``; ``capture`` makes a row's biometrics (from its photo, if any)."""
     report = BatchReport()
     for line, row in read_csv(path):
         try:

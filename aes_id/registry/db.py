@@ -1,8 +1,8 @@
 """The registry's engine: SQLite (WAL) by default, any SQLAlchemy URL otherwise.
 
-    >>> reg = open_registry("sqlite:///:memory:")
-    >>> with reg.transaction() as session:
-    ...     pass
+>>> reg = open_registry("sqlite:///:memory:")
+>>> with reg.transaction() as session:
+...     pass
 """
 
 from __future__ import annotations
@@ -108,9 +108,7 @@ def open_registry(db: str | Path | None = None, *, create: bool = True) -> Regis
     if url.startswith("sqlite:///") and not create:
         path = Path(url[len("sqlite:///") :])
         if str(path) != ":memory:" and not path.exists():
-            raise StorageError(
-                f"no registry at {path}", hint="enrol someone first, or pass --db"
-            )
+            raise StorageError(f"no registry at {path}", hint="enrol someone first, or pass --db")
     try:
         engine = make_engine(url)
         registry = Registry(engine=engine, url=url)

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from aes_id.domain import (
     Country,
@@ -265,14 +266,16 @@ def find_residents(
     query = select(tables.Resident)
     if name:
         pattern = f"%{name.strip().lower()}%"
-        family = tables.Resident.family_name
-        given = tables.Resident.given_names
+        family = col(tables.Resident.family_name)
+        given = col(tables.Resident.given_names)
         query = query.where(family.ilike(pattern) | given.ilike(pattern))  # type: ignore[attr-defined]
     if dob is not None:
-        query = query.where(tables.Resident.date_of_birth == dob.compact())
+        query = query.where(col(tables.Resident.date_of_birth) == dob.compact())
     if state is not None:
-        query = query.where(tables.Resident.state == state.value)
-    query = query.order_by(tables.Resident.family_name, tables.Resident.given_names).limit(limit)
+        query = query.where(col(tables.Resident.state) == state.value)
+    query = query.order_by(
+        col(tables.Resident.family_name), col(tables.Resident.given_names)
+    ).limit(limit)
     with registry.reader() as session:
         return [record_from_row(row) for row in session.scalars(query)]
 
@@ -283,8 +286,8 @@ def iter_residents(registry: Registry, *, batch: int = 5000) -> Iterator[Residen
     while True:
         query = (
             select(tables.Resident)
-            .where(tables.Resident.nin > last)
-            .order_by(tables.Resident.nin)
+            .where(col(tables.Resident.nin) > last)
+            .order_by(col(tables.Resident.nin))
             .limit(batch)
         )
         with registry.reader() as session:

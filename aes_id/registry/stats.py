@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from aes_id.domain import PartialDate
 from aes_id.registry import tables
@@ -34,27 +35,25 @@ def summarise(registry: Registry, *, today: dt.date) -> RegistrySummary:
     """Group counts, computed in the database except the age bands (dates may be partial)."""
     summary = RegistrySummary()
     resident = tables.Resident
+    state, region, sex = col(resident.state), col(resident.region), col(resident.sex)
+    dob = col(resident.date_of_birth)
     with registry.reader() as session:
-        for state, region, sex, n in session.execute(
-            select(resident.state, resident.region, resident.sex, func.count()).group_by(
-                resident.state, resident.region, resident.sex
-            )
+        for st, rg, sx, n in session.execute(
+            select(state, region, sex, func.count()).group_by(state, region, sex)
         ):
             summary.residents += n
-            summary.by_state[state] += n
-            summary.by_region[(state, region)] += n
-            summary.by_sex[sex] += n
-        for dob, n in session.execute(
-            select(resident.date_of_birth, func.count()).group_by(resident.date_of_birth)
-        ):
-            born = PartialDate.parse(dob)
+            summary.by_state[st] += n
+            summary.by_region[(st, rg)] += n
+            summary.by_sex[sx] += n
+        for born_text, n in session.execute(select(dob, func.count()).group_by(dob)):
+            born = PartialDate.parse(born_text)
             if not born.is_complete:
                 summary.unknown_birth_day += n
             age = born.age_on(today)
             label = next(band_label(lo, hi) for lo, hi in AGE_BANDS if lo <= age <= hi or hi >= 200)
             summary.by_age_band[label] += n
         for status, n in session.execute(
-            select(tables.CardRow.status, func.count()).group_by(tables.CardRow.status)
+            select(col(tables.CardRow.status), func.count()).group_by(col(tables.CardRow.status))
         ):
             summary.cards_by_status[status] += n
     return summary

@@ -32,7 +32,9 @@ def clean_name(value: str, field: str, *, max_length: int) -> str:
         raise InputError(f"{field} is {len(text)} characters long; at most {max_length}")
     if not _NAME_CHARS.match(text):
         bad = next((c for c in text if not (c.isalpha() or c in " '-’")), None)
-        detail = f"character {bad!r} is not allowed" if bad else "misplaced space, hyphen or apostrophe"
+        detail = (
+            f"character {bad!r} is not allowed" if bad else "misplaced space, hyphen or apostrophe"
+        )
         raise InputError(
             f"{field} {text!r}: {detail} (letters, spaces, hyphens and apostrophes only)"
         )
@@ -74,12 +76,16 @@ def check_date_of_birth(dob: PartialDate, *, today: dt.date) -> PartialDate:
 def check_photo(data: bytes, *, name: str = "photo") -> Image.Image:
     """A readable image of a sensible size; returns it decoded, in RGB."""
     if len(data) > MAX_PHOTO_BYTES:
-        raise InputError(f"{name} is {len(data) // 1024} KiB; at most {MAX_PHOTO_BYTES // 1024} KiB")
+        raise InputError(
+            f"{name} is {len(data) // 1024} KiB; at most {MAX_PHOTO_BYTES // 1024} KiB"
+        )
     try:
         with Image.open(io.BytesIO(data)) as probe:
             width, height = probe.size
             if max(width, height) > MAX_PHOTO_SIDE:
-                raise InputError(f"{name} is {width}x{height} px; at most {MAX_PHOTO_SIDE} px a side")
+                raise InputError(
+                    f"{name} is {width}x{height} px; at most {MAX_PHOTO_SIDE} px a side"
+                )
             image = probe.convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise InputError(f"{name} is not a readable image ({exc.__class__.__name__})") from None

@@ -1,4 +1,4 @@
-"""Loading what a verifier trusts from files: the root certificate, the trust list, revocation lists.
+"""What a verifier trusts, loaded from files: root certificate, trust list, revocation lists.
 
 A border post has these files and nothing else (never the registry). Each
 file is untrusted until its signature chain checks out; a bad file is a clear
@@ -44,16 +44,12 @@ def load_root_certificate(path: Path) -> x509.Certificate:
         raise InputError(f"{path} is not an X.509 certificate: {exc}") from None
 
 
-def load_lists(
-    root: x509.Certificate, trust_list: Path, revocations: Sequence[Path] = ()
-) -> Lists:
+def load_lists(root: x509.Certificate, trust_list: Path, revocations: Sequence[Path] = ()) -> Lists:
     """Verify and load a trust list and revocation lists against the root certificate."""
     trust = parse_trust_list(read_bounded(trust_list, "trust list"), root)
     revocation_lists: list[RevocationList] = []
     for path in revocations:
-        revocation_lists.append(
-            parse_revocation_list(read_bounded(path, "revocation list"), trust)
-        )
+        revocation_lists.append(parse_revocation_list(read_bounded(path, "revocation list"), trust))
     return Lists(trust, tuple(revocation_lists))
 
 
