@@ -66,8 +66,14 @@ def issue_all(
     on_card: Callable[[int], None] | None = None,
 ) -> list[IssuedCard]:
     return issue_cards(
-        place.registry, store, passphrase, pending_nins(place.registry), now=now,
-        officer="demo-officer", workers=workers, on_card=on_card,
+        place.registry,
+        store,
+        passphrase,
+        pending_nins(place.registry),
+        now=now,
+        officer="demo-officer",
+        workers=workers,
+        on_card=on_card,
     )
 
 
@@ -87,8 +93,15 @@ def forgery_trials(
     genuine = {card.state: card for card in cards}
     sample = list(genuine.values())
     stolen = sample[-1]
-    revoke_card(place.registry, store, passphrase, stolen.card_number, RevocationReason.STOLEN,
-                now=now, by="demo-officer")
+    revoke_card(
+        place.registry,
+        store,
+        passphrase,
+        stolen.card_number,
+        RevocationReason.STOLEN,
+        now=now,
+        by="demo-officer",
+    )
     lists = local_lists(place.keys)
     later = now + dt.timedelta(hours=2)
 
@@ -108,11 +121,15 @@ def forgery_trials(
     # the genuine signature kept, one claim changed under it
     tampered_cose = assemble1(cose.protected, cose.payload.replace(b"fra", b"eng"), cose.signature)
     tampered = base45.encode(zlib.compress(tampered_cose, 9))
-    flipped = first.qr_text[:200] + ("A" if first.qr_text[200] != "A" else "B") + first.qr_text[201:]
+    flipped = (
+        first.qr_text[:200] + ("A" if first.qr_text[200] != "A" else "B") + first.qr_text[201:]
+    )
     trials = [check(f"genuine card of {card.state.value}", card.qr_text) for card in sample[:-1]]
     trials += [
         check("card reported stolen", stolen.qr_text),
-        check("genuine card, checked eleven years on", first.qr_text, now + dt.timedelta(days=4020)),
+        check(
+            "genuine card, checked eleven years on", first.qr_text, now + dt.timedelta(days=4020)
+        ),
         check("name changed, re-signed with a stranger's key", forged),
         check("signed by a key outside the trust list", outsider),
         check("claims edited after signing", tampered),

@@ -1,9 +1,9 @@
 """Log leaves: one per signature, deterministic CBOR (spec/audit-log.md, "Entries").
 
-    >>> entry = LogEntry(seq=0, t=1773480600, kind=LeafKind.CARD, kid=Kid(bytes(8)),
-    ...                  h=bytes(32), ref="ML0000001", by="officer-7")
-    >>> LogEntry.decode(entry.encode()) == entry
-    True
+>>> entry = LogEntry(seq=0, t=1773480600, kind=LeafKind.CARD, kid=Kid(bytes(8)),
+...                  h=bytes(32), ref="ML0000001", by="officer-7")
+>>> LogEntry.decode(entry.encode()) == entry
+True
 """
 
 from __future__ import annotations

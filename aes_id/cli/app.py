@@ -35,9 +35,7 @@ def _root(
         str | None,
         typer.Option(help="Registry: a file path or SQLAlchemy URL [env AES_ID_DB; registry.db]"),
     ] = None,
-    keys: Annotated[
-        Path, typer.Option(envvar=ENV_KEYS, help="Key store folder.")
-    ] = Path("keys"),
+    keys: Annotated[Path, typer.Option(envvar=ENV_KEYS, help="Key store folder.")] = Path("keys"),
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks on errors.")] = False,
 ) -> None:
     ctx.obj = Settings(db=db, keys=keys, verbose=verbose)
