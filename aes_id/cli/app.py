@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from aes_id import __version__
-from aes_id.cli import agent, demo, officer, operator
+from aes_id.cli import agent, demo, officer, operator, printer
 from aes_id.cli.common import ENV_KEYS, Settings, err_console
 from aes_id.errors import AesIdError
 
@@ -49,6 +49,7 @@ def version() -> None:
 
 officer.register(app)
 officer.register_cards(app)
+printer.register(app)
 operator.register(app)
 agent.register(app)
 demo.register(app)

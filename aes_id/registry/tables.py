@@ -77,6 +77,7 @@ class CardRow(SQLModel, table=True):
     revoked_at: dt.datetime | None = None
     revocation_reason: str | None = Field(default=None, max_length=32)
     officer: str = Field(default="", max_length=80)
+    printed_at: dt.datetime | None = None
 
 
 class LogLeaf(SQLModel, table=True):
