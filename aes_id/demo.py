@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import shutil
 import zlib
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from PIL import Image, ImageFilter
 
 from aes_id.domain import CardNumber, Country, Kid, RevocationReason, VerificationResult
 from aes_id.errors import UsageError
@@ -23,8 +25,10 @@ from aes_id.formats.credential import parse_qr_text, sign_credential
 from aes_id.issuance import IssuedCard, issue_cards, pending_nins
 from aes_id.operator import init_keys, revoke_card
 from aes_id.pki.keys import KeyStore
+from aes_id.printing import preview_pngs, print_card_files, print_sheet
 from aes_id.registry.db import Registry, open_registry
 from aes_id.verify.lists import local_lists
+from aes_id.verify.scan import scan_image
 from aes_id.verify.verifier import verify_qr_text
 
 DEMO_PASSPHRASE = "demo passphrase: never use for real keys"
@@ -141,3 +145,61 @@ def forgery_trials(
 
 def state_names() -> dict[Country, str]:
     return {c: c.name_en for c in Country}
+
+
+@dataclass(frozen=True)
+class PrintRun:
+    card_files: list[Path]
+    sheet: Path
+    previews: list[Path]
+    scans: list[Trial]
+
+
+def print_and_scan(
+    place: DemoPlace, cards: list[IssuedCard], now: dt.datetime, *, sample: int = 10
+) -> PrintRun:
+    """Card PDFs for a sample, one A4 sheet, PNG previews, and those PNGs scanned and verified
+    as a phone photo would be (turned a few degrees, softened, shrunk, JPEG-compressed)."""
+    chosen = [card.card_number for card in _spread(cards, sample)]
+    files = print_card_files(place.registry, chosen, place.folder / "cards", now=now)
+    sheet = print_sheet(
+        place.registry, chosen, place.folder / "sheets" / "sheet-a4.pdf", paper="a4", now=now
+    )
+    lists = local_lists(place.keys)
+    previews: list[Path] = []
+    scans: list[Trial] = []
+    for index, number in enumerate(chosen[:4]):
+        front, back = preview_pngs(place.registry, number, place.folder / "previews", dpi=300)
+        previews += [front, back]
+        photo = phone_photo(back, angle=(-1) ** index * (2 + index), quality=70)
+        text = scan_image(photo)
+        if not text:
+            continue
+        result = verify_qr_text(text[0], lists, now=now + dt.timedelta(hours=1))
+        scans.append(Trial(f"photo of {back.name}", result.card_number, result))
+    return PrintRun(files, sheet, previews, scans)
+
+
+def phone_photo(path: Path, *, angle: float, quality: int) -> Image.Image:
+    """What a phone camera makes of a printed card: a small turn, blur, 800 px, JPEG."""
+    with Image.open(path) as image:
+        turned = image.convert("RGB").rotate(angle, expand=True, fillcolor=(90, 90, 90))
+    soft = turned.filter(ImageFilter.GaussianBlur(1.0))
+    soft.thumbnail((800, 800))
+    buffer = io.BytesIO()
+    soft.save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    return Image.open(buffer).convert("RGB")
+
+
+def _spread(cards: list[IssuedCard], count: int) -> list[IssuedCard]:
+    """A sample across the states, in issue order."""
+    by_state: dict[Country, list[IssuedCard]] = {}
+    for card in cards:
+        by_state.setdefault(card.state, []).append(card)
+    picked: list[IssuedCard] = []
+    while len(picked) < min(count, len(cards)):
+        for state_cards in by_state.values():
+            if state_cards and len(picked) < count:
+                picked.append(state_cards.pop(0))
+    return picked

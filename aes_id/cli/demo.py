@@ -103,6 +103,17 @@ def demo_command(
         table.add_row(trial.label, f"[{style}]{verdict.value}[/]", why)
     console.print(table)
 
+    _step("5. Printing: card PDFs, an A4 print sheet, previews, and photos of them scanned back")
+    run = demo.print_and_scan(place, cards, clock)
+    console.print(f"{len(run.card_files)} card PDFs in {run.card_files[0].parent}")
+    console.print(f"print sheet (duplex, crop marks): {run.sheet}")
+    console.print(f"previews: {', '.join(str(p) for p in run.previews[:2])}, ...")
+    for trial in run.scans:
+        console.print(
+            f"  {trial.label} (turned, blurred, 800 px, JPEG): {trial.result.verdict.value}"
+        )
+    console.print(f"{len(run.scans)} of {len(run.previews) // 2} phone photos read and verified")
+
     _step("Done")
     console.print(f"registry: {folder / 'registry.db'}")
     console.print(f"keys:     {place.keys}  (passphrase from {ENV_PASSPHRASE}, or the demo's own)")
