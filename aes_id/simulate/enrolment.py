@@ -82,6 +82,4 @@ def enrol_synthetic(
     requests = synthetic_requests(
         count, seed=seed, state=state, today=now.date(), officer=officer, site=site, workers=workers
     )
-    return enrol_many(
-        registry, requests, now=now, batch_size=CHUNK, on_batch=on_batch
-    )
+    return enrol_many(registry, requests, now=now, batch_size=CHUNK, on_batch=on_batch)

@@ -161,7 +161,11 @@ def test_csv_batch_reports_bad_rows_by_line(tmp_path: Path, sqlite_registry: Reg
         encoding="utf-8",
     )
     report = enrol_csv(
-        sqlite_registry, csv_file, now=NOW, site="s", officer="o",
+        sqlite_registry,
+        csv_file,
+        now=NOW,
+        site="s",
+        officer="o",
         capture=lambda person, photo: synthetic_capture(3),
     )
     assert [line for line, _ in report.enrolled] == [2, 4]
@@ -177,13 +181,25 @@ def test_csv_that_is_not_utf8_or_lacks_columns(tmp_path: Path, sqlite_registry: 
     latin = tmp_path / "latin.csv"
     latin.write_bytes("family_name\nKe\xefta\n".encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
-        enrol_csv(sqlite_registry, latin, now=NOW, site="s", officer="o",
-                  capture=lambda p, f: synthetic_capture(1))
+        enrol_csv(
+            sqlite_registry,
+            latin,
+            now=NOW,
+            site="s",
+            officer="o",
+            capture=lambda p, f: synthetic_capture(1),
+        )
     short = tmp_path / "short.csv"
     short.write_text("family_name,given_names\nA,B\n")
     with pytest.raises(InputError, match="lacks column"):
-        enrol_csv(sqlite_registry, short, now=NOW, site="s", officer="o",
-                  capture=lambda p, f: synthetic_capture(1))
+        enrol_csv(
+            sqlite_registry,
+            short,
+            now=NOW,
+            site="s",
+            officer="o",
+            capture=lambda p, f: synthetic_capture(1),
+        )
 
 
 def test_schema_version_recorded_and_newer_refused(tmp_path: Path) -> None:
