@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from aes_id.cli.common import console, err_console, now, print_json, settings
-from aes_id.domain import PartialDate, Verdict, VerificationResult
+from aes_id.domain import Verdict, VerificationResult
 from aes_id.errors import UsageError
 from aes_id.verify.lists import load_lists, load_root_certificate, local_lists
 from aes_id.verify.scan import scan_file
@@ -26,7 +27,9 @@ def register(app: typer.Typer) -> None:
     app.command("verify")(verify_command)
 
 
-def _lists(keys: Path, trust_list: Path | None, revocations: list[Path], root: Path | None) -> Lists:
+def _lists(
+    keys: Path, trust_list: Path | None, revocations: list[Path], root: Path | None
+) -> Lists:
     if trust_list is None:
         if revocations or root:
             raise UsageError("--revocations and --root go with --trust-list")
@@ -41,15 +44,20 @@ def _lists(keys: Path, trust_list: Path | None, revocations: list[Path], root: P
 
 
 def _at(text: str | None) -> dt.datetime:
+    """``--at``: a date-time (UTC unless it names a zone), or a date, read as its noon UTC."""
     if text is None:
         return now()
+    text = text.strip()
     try:
-        moment = dt.datetime.fromisoformat(text)
+        day = dt.date.fromisoformat(text)  # a day, not a time: fromisoformat would say midnight
     except ValueError:
-        day = PartialDate.parse(text)
-        if not day.is_complete:
-            raise UsageError(f"--at {text!r} is not a date or date-time") from None
-        moment = dt.datetime.combine(day.earliest(), dt.time(12))
+        day = None
+    try:
+        moment = dt.datetime.combine(day, dt.time(12)) if day else dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--at {text!r}: expected a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM[+HH:MM]"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
@@ -63,7 +71,9 @@ def verify_command(
     revocations: Annotated[
         list[Path] | None, Opt(help="Signed revocation list file (repeat per state).")
     ] = None,
-    root: Annotated[Path | None, Opt(help="Root CA certificate (PEM/DER), the trust anchor.")] = None,
+    root: Annotated[
+        Path | None, Opt(help="Root CA certificate (PEM/DER), the trust anchor.")
+    ] = None,
     mrz: Annotated[
         str | None, Opt(help="The three MRZ lines, separated by newlines or '/'.")
     ] = None,
@@ -76,15 +86,24 @@ def verify_command(
         raise UsageError("give a photo/scan/PDF file, or --qr TEXT (one of them)")
     lists = _lists(settings(ctx).keys, trust_list, revocations or [], root)
     text = qr if qr is not None else scan_file(source)  # type: ignore[arg-type]
-    mrz_lines = [line for line in mrz.replace("/", "\n").splitlines() if line.strip()] if mrz else None
+    mrz_lines = (
+        [line for line in mrz.replace("/", "\n").splitlines() if line.strip()] if mrz else None
+    )
     result = verify_qr_text(text, lists, now=_at(at), mrz_lines=mrz_lines)
     if face_out is not None and result.face:
-        face_out.write_bytes(result.face)
+        _save_face(face_out, result.face)
     if as_json:
         print_json(result_json(result))
     else:
         _print_result(result, face_out)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def _save_face(path: Path, face: bytes) -> None:
+    try:
+        path.write_bytes(face)
+    except OSError as exc:
+        raise UsageError(f"cannot save the face to {path}: {exc.strerror}") from None
 
 
 def result_json(result: VerificationResult) -> dict[str, object]:
@@ -114,19 +133,27 @@ def result_json(result: VerificationResult) -> dict[str, object]:
 
 
 def _print_result(result: VerificationResult, face_out: Path | None) -> None:
+    """The verdict for a person. What the card says is the forger's text: printed as is,
+    never read as rich markup or emoji codes."""
     style = STYLE.get(result.verdict, "bold red")
-    console.print(f"[{style}]{result.verdict.value}[/]", markup=True)
+    console.print(Text(result.verdict.value, style=style))
     for reason in result.reasons:
-        console.print(f"  - {reason}")
+        _plain(f"  - {reason}")
     person = result.identity
     if person is not None:
-        console.print(f"  card      {result.card_number} ({result.issuing_state.value if result.issuing_state else '?'})")
-        console.print(f"  holder    {person.family_name.upper()}, {person.given_names}")
-        console.print(f"  born      {person.date_of_birth.iso()} at {person.place_of_birth}, sex {person.sex.value}")
-        console.print(f"  NIN       {person.nin}")
+        state = result.issuing_state.value if result.issuing_state else "?"
+        _plain(f"  card      {result.card_number} ({state})")
+        _plain(f"  holder    {person.family_name.upper()}, {person.given_names}")
+        born = f"{person.date_of_birth.iso()} at {person.place_of_birth}"
+        _plain(f"  born      {born}, sex {person.sex.value}")
+        _plain(f"  NIN       {person.nin}")
         if result.expires_at:
-            console.print(f"  expires   {result.expires_at:%Y-%m-%d}")
+            _plain(f"  expires   {result.expires_at:%Y-%m-%d}")
         if face_out is not None and result.face:
-            console.print(f"  face      saved to {face_out}")
+            _plain(f"  face      saved to {face_out}")
     for warning in result.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", markup=True)
+        err_console.print(Text.assemble(("warning:", "yellow"), " ", warning))
+
+
+def _plain(line: str) -> None:
+    console.print(line, markup=False, emoji=False)

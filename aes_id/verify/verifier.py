@@ -58,7 +58,16 @@ class Lists:
     revocations: tuple[RevocationList, ...] = ()
 
     def revocations_of(self, state: Country) -> RevocationList | None:
-        return next((r for r in self.revocations if r.state is state), None)
+        """The newest revocation list of ``state`` (highest sequence number), or ``None``.
+
+        A border post may hold an older copy beside a newer one (two syncs, or
+        ``--revocations`` given twice): the newer one must win, whatever the order.
+        """
+        return max(
+            (r for r in self.revocations if r.state is state),
+            key=lambda r: r.sequence,
+            default=None,
+        )
 
 
 def verify_qr_text(
@@ -71,8 +80,10 @@ def verify_qr_text(
     """Verify a card's QR text at time ``now``; never raises for bad input.
 
     ``mrz_lines``, when the agent also read the MRZ, are cross-checked against
-    the signed data.
+    the signed data. A ``now`` without a time zone is a caller mistake
+    (:class:`ValueError`): a border post's clock is compared with UTC times.
     """
+    _require_aware(now)
     try:
         parsed = parse_qr_text(qr_text)
     except AesIdError as exc:
@@ -90,13 +101,18 @@ def verify_parsed(
     mrz_lines: Sequence[str] | None = None,
 ) -> VerificationResult:
     """The checks after parsing: header, signer, signature, chain, revocation, dates, MRZ."""
+    _require_aware(now)
     findings = _Findings()
     claims = parsed.claims
     _check_signature(parsed, lists.trust_list, findings)
     revocations = lists.revocations_of(claims.issuing_state)
-    warnings = list(freshness_warnings(now, lists.trust_list, [revocations] if revocations else []))
+    # ``is not None``: an empty revocation list is falsy (it has a length) but must be checked.
+    present = [revocations] if revocations is not None else []
+    warnings = list(freshness_warnings(now, lists.trust_list, present))
     if revocations is None:
-        warnings.append(f"no revocation list for {claims.issuing_state.value}: revocation unchecked")
+        warnings.append(
+            f"no revocation list for {claims.issuing_state.value}: revocation unchecked"
+        )
     else:
         revoked = revocations.is_revoked(claims.card_number)
         if revoked is not None:
@@ -117,9 +133,14 @@ def verify_parsed(
         issuing_state=claims.issuing_state,
         issued_at=claims.issued_at,
         expires_at=claims.expires_at,
-        kid=parsed.cose.kid,  # type: ignore[arg-type]
+        kid=parsed.kid if parsed.cose.kid is not None else None,
         face=claims.face or None,
     )
+
+
+def _require_aware(now: dt.datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError(f"the clock must carry a timezone (UTC), found a naive {now.isoformat()}")
 
 
 def _check_signature(parsed: ParsedCredential, trust: TrustList, findings: _Findings) -> None:
