@@ -25,12 +25,14 @@ from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
 from aes_id.biometrics.desk import card_fingers, portrait
 from aes_id.domain import CardNumber, CardStatus, Country, Kid, Nin, RevocationReason
-from aes_id.errors import InputError, NotFoundError, UsageError
+from aes_id.errors import InputError, KeyStoreError, NotFoundError, UsageError
 from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.credential import face_budget, finish, prepare
 from aes_id.formats.face import face_thumbnail
 from aes_id.formats.numbers import card_expiry, format_card_number
+from aes_id.operator import publish_revocations_in
 from aes_id.parallel import ordered_map
+from aes_id.pki.certs import signing_period
 from aes_id.pki.keys import KeyStore, SigningKey
 from aes_id.registry import tables
 from aes_id.registry.db import Registry
@@ -108,12 +110,14 @@ def _issue_batch(
     pool: ProcessPoolExecutor | None,
 ) -> list[IssuedCard]:
     issued_at = now.astimezone(dt.UTC).replace(microsecond=0)
+    replaced: set[Country] = set()
     with registry.transaction() as session:
         rows = _load(session, nins)
         for nin, (resident, _) in rows.items():
-            _check_current_card(session, nin, replace, issued_at)
+            if _check_current_card(session, nin, replace, issued_at):
+                replaced.add(resident.state)
             if resident.state not in signers:
-                signers[resident.state] = keys.signer_key(resident.state, passphrase)
+                signers[resident.state] = _signer(keys, resident.state, passphrase, issued_at)
         numbers = _allocate(session, [rows[n][0].state for n in nins])
         jobs = [
             _job(rows[nin], number, issued_at) for nin, number in zip(nins, numbers, strict=True)
@@ -146,7 +150,30 @@ def _issue_batch(
                 for job, result in zip(jobs, signed, strict=True)
             ],
         )
+        # A replaced card is revoked in this same transaction: so is its state's list re-signed.
+        published = [
+            publish_revocations_in(session, keys, passphrase, state, now=issued_at, by=officer)
+            for state in sorted(replaced, key=lambda c: c.value)
+        ]
+    for item in published:
+        item.export()
     return cards
+
+
+def _signer(keys: KeyStore, state: Country, passphrase: str, at: dt.datetime) -> SigningKey:
+    """The state's active Document Signer, refused if it may not sign at ``at``.
+
+    A card signed outside its signer's period could never verify: better no card.
+    """
+    signer = keys.signer_key(state, passphrase)
+    start, end = signing_period(signer.certificate)
+    if not start <= at <= end:
+        raise KeyStoreError(
+            f"the Document Signer {signer.kid.hex()} of {state.value} signs from "
+            f"{start:%Y-%m-%d} to {end:%Y-%m-%d}, not at {at:%Y-%m-%d %H:%M} UTC",
+            hint=f"check the clock, or run `aes-id keys rotate --state {state.value}`",
+        )
+    return signer
 
 
 def _load(session: Session, nins: list[str]) -> dict[str, tuple[ResidentRecord, tables.Biometric]]:
@@ -171,7 +198,8 @@ def _load(session: Session, nins: list[str]) -> dict[str, tuple[ResidentRecord, 
 
 def _check_current_card(
     session: Session, nin: str, replace: RevocationReason | None, now: dt.datetime
-) -> None:
+) -> bool:
+    """Refuse a second valid card, or (with ``replace``) revoke the current one; True if so."""
     current = session.scalars(
         select(tables.CardRow).where(
             col(tables.CardRow.nin) == nin, col(tables.CardRow.status) == CardStatus.VALID.value
@@ -187,6 +215,7 @@ def _check_current_card(
         card.revoked_at = now
         card.revocation_reason = (replace or RevocationReason.REPLACED).value
         session.add(card)
+    return bool(current)
 
 
 def _allocate(session: Session, states: Sequence[Country]) -> list[CardNumber]:

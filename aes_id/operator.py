@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -39,7 +40,7 @@ from aes_id.registry import tables
 from aes_id.registry.db import Registry
 
 TRUST_LIST_FILE = "trust-list.cose"
-ROOT_CERT_FILE = "root.crt"
+ROOT_CERT_FILE = "root.crt.pem"
 
 
 def revocation_file(state: Country) -> str:
@@ -99,6 +100,7 @@ def init_keys(
         staged.commit()
         published = _publish_all(session, staged.store, passphrase, now=now, by=by)
     _export(published)
+    export_root_certificate(staged.store)
     return staged.store
 
 
@@ -157,7 +159,7 @@ def publish_lists(
             published.append(_publish_trust_list(session, store, passphrase, now=now, by=by))
         for state in states if states is not None else list(Country):
             published.append(
-                _publish_revocations(session, store, passphrase, state, now=now, by=by)
+                publish_revocations_in(session, store, passphrase, state, now=now, by=by)
             )
     _export(published)
     return published
@@ -168,7 +170,7 @@ def _publish_all(
 ) -> list[Published]:
     published = [_publish_trust_list(session, store, passphrase, now=now, by=by)]
     for state in Country:
-        published.append(_publish_revocations(session, store, passphrase, state, now=now, by=by))
+        published.append(publish_revocations_in(session, store, passphrase, state, now=now, by=by))
     return published
 
 
@@ -176,6 +178,13 @@ def _export(published: Iterable[Published]) -> None:
     """After the commit: make the new lists visible to verifiers."""
     for item in published:
         item.export()
+
+
+def export_root_certificate(store: KeyStore) -> Path:
+    """``root.crt.pem``: the trust anchor a border post installs beside its synced lists."""
+    target = store.path / ROOT_CERT_FILE
+    write_atomic(target, store.root_certificate().public_bytes(serialization.Encoding.PEM))
+    return target
 
 
 def _next_sequence(session: Session, kind: LeafKind, scope: str) -> int:
@@ -227,7 +236,7 @@ def revoked_cards(session: Session, state: Country) -> list[RevokedCard]:
     ]
 
 
-def _publish_revocations(
+def publish_revocations_in(
     session: Session, store: KeyStore, passphrase: str, state: Country, *, now: dt.datetime, by: str
 ) -> Published:
     sequence = _next_sequence(session, LeafKind.REVOCATION_LIST, state.value)
@@ -317,7 +326,7 @@ def revoke_card(
         card.revocation_reason = reason.value
         session.add(card)
         session.flush()
-        published = _publish_revocations(
+        published = publish_revocations_in(
             session, store, passphrase, Country(card.state), now=now, by=by
         )
     published.export()

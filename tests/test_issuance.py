@@ -250,10 +250,6 @@ def test_pending_lists_residents_without_a_valid_card(desk: Desk) -> None:
     assert len(pending_nins(desk.registry)) == 3 * PER_STATE - 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue_cards signs outside the Document Signer's signing period: see the report",
-)
 @pytest.mark.parametrize(
     "when",
     [NOW - dt.timedelta(days=1), dt.datetime(2030, 1, 1, tzinfo=dt.UTC)],

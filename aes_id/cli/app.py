@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from aes_id import __version__
 from aes_id.cli import agent, demo, officer, operator, printer
@@ -67,9 +68,9 @@ def main(argv: list[str] | None = None) -> None:
     except AesIdError as exc:
         if "--verbose" in args or "-v" in args:
             traceback.print_exc()
-        err_console.print(f"[bold red]error:[/] {exc.message}", markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True)
         if exc.hint:
-            err_console.print(f"hint: {exc.hint}")
+            err_console.print(f"hint: {exc.hint}", markup=False, emoji=False)
         raise SystemExit(exc.exit_code) from None
     except KeyboardInterrupt:
         err_console.print("interrupted")

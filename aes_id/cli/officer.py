@@ -23,7 +23,7 @@ from aes_id.cli.common import (
 from aes_id.domain import Country, PartialDate, RevocationReason
 from aes_id.errors import UsageError
 from aes_id.issuance import issue_cards, pending_nins
-from aes_id.operator import publish_lists, revoke_card
+from aes_id.operator import revoke_card
 from aes_id.parallel import default_workers
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.batch import enrol_csv
@@ -174,7 +174,9 @@ def _enrol_csv(
         for line, nin in report.enrolled:
             console.print(f"line {line}: enrolled {nin}")
         for error in report.rejected:
-            err_console.print(f"line {error.line}: rejected: {error.reason}")
+            err_console.print(
+                f"line {error.line}: rejected: {error.reason}", markup=False, emoji=False
+            )
         console.print(f"{len(report.enrolled)} enrolled, {len(report.rejected)} rejected")
     if report.rejected:
         raise typer.Exit(1)
@@ -303,16 +305,6 @@ def issue_command(
             replace=reason,
             workers=workers or default_workers(),
             on_card=advance,
-        )
-    if reason is not None and cards:
-        publish_lists(
-            registry,
-            store,
-            secret,
-            now=clock,
-            by=officer,
-            states=sorted({c.state for c in cards}, key=lambda c: c.value),
-            trust_list=False,
         )
     if as_json:
         print_json(

@@ -115,7 +115,13 @@ def verify_parsed(
         )
     else:
         revoked = revocations.is_revoked(claims.card_number)
-        if revoked is not None:
+        if revoked is not None and revoked.revoked_at > now:
+            # "Was it valid then?": a revocation recorded after the time asked about.
+            warnings.append(
+                f"card {claims.card_number} was revoked later, on "
+                f"{revoked.revoked_at:%Y-%m-%d} ({revoked.reason.value})"
+            )
+        elif revoked is not None:
             findings.add(
                 Verdict.REVOKED,
                 f"card {claims.card_number} revoked on {revoked.revoked_at:%Y-%m-%d} "

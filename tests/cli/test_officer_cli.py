@@ -101,10 +101,6 @@ def test_enrol_csv_reports_bad_rows_by_line_and_exits_1(cli: Cli, home: Path) ->
     assert "line 4: rejected:" in text.err and "line 6: rejected:" in text.err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="officer._enrol_csv prints the reason as rich markup (MarkupError): see the report",
-)
 def test_enrol_csv_rejected_row_with_brackets_does_not_crash(cli: Cli, home: Path) -> None:
     """Rejection reasons quote the row: rich markup in it must be printed, not parsed."""
     (home / "odd.csv").write_text(

@@ -143,9 +143,6 @@ def test_a_file_that_is_not_an_image(cli: Cli, issued: Issued, home: Path) -> No
     assert outcome.code == 2 and "Traceback" not in outcome.err
 
 
-@pytest.mark.xfail(
-    strict=True, reason="app.main prints error messages as rich markup (MarkupError): see report"
-)
 def test_a_missing_file_with_brackets_in_its_name(cli: Cli, issued: Issued) -> None:
     """The error message quotes the path: it must not be read as rich markup."""
     outcome = cli("verify", "[/x]card.png")

@@ -682,3 +682,18 @@ def _mutated_mrz(lines: list[str], line: int, column: int) -> list[str]:
     text = lines[line]
     char = "X" if text[column] != "X" else "<"
     return [*lines[:line], text[:column] + char + text[column + 1 :], *lines[line + 1 :]]
+
+
+def test_a_card_revoked_later_was_valid_then(world: World) -> None:
+    """--at before the revocation: the card was valid then; the later revocation is a warning."""
+    card = world.cards["revoked"]
+    revocations = world.lists.revocations_of(card.state)
+    assert revocations is not None
+    entry = revocations.is_revoked(card.card_number)
+    assert entry is not None
+    revoked_at = entry.revoked_at
+    before = verify_qr_text(card.qr_text, world.lists, now=revoked_at - dt.timedelta(minutes=5))
+    assert before.verdict is Verdict.VALID
+    assert any("revoked later" in w for w in before.warnings)
+    after = verify_qr_text(card.qr_text, world.lists, now=revoked_at + dt.timedelta(minutes=5))
+    assert after.verdict is Verdict.REVOKED
