@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from cryptography import x509
 from rich.table import Table
 
 from aes_id.border.check import PostVerification
@@ -24,6 +25,7 @@ from aes_id.cli.agent import result_json
 from aes_id.cli.common import console, err_console, now, print_json, progress, settings
 from aes_id.errors import UsageError
 from aes_id.geography import BorderPost, border_posts
+from aes_id.operator import ROOT_CERT_FILE
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.db import open_registry
 from aes_id.simulate.border_pdf import write_report_pdf
@@ -177,11 +179,16 @@ def sync_command(
             console.print(f"  [bold red]alert[/] {alert.kind.value}: {alert.detail}", markup=True)
 
 
-def _root_for(station: PostStation, exports: Path, root: Path | None) -> Any:
+def _root_for(station: PostStation, exports: Path, root: Path | None) -> x509.Certificate | None:
+    """The root to pin at a post's first sync: ``--root``, else the one the operator exports
+    beside the lists, else the key store's."""
     if root is not None:
         return load_root_certificate(root)
     if station.pinned_root() is not None:
         return None
+    exported = exports / ROOT_CERT_FILE
+    if exported.is_file():
+        return load_root_certificate(exported)
     return KeyStore.open(exports).root_certificate()
 
 

@@ -1,0 +1,182 @@
+"""The agent's check at a border post: verify offline, compare the bearer, decide, record.
+
+1. **Verify** the QR text with the post's own synced lists and its clock
+   (:func:`verify_at_post`, which runs the project's one verifier,
+   :func:`aes_id.verify.verifier.verify_parsed`). No registry, no network.
+2. **Compare the bearer**: the agent looks at the face from the QR beside the
+   bearer (a human judgement, passed in as a :class:`FaceCheck`) and, where the
+   post has a reader and the card carries templates, a live fingerprint is
+   matched 1:1 against the QR's templates (:func:`match_fingers`, through a
+   pluggable :class:`FingerprintMatcher`).
+3. **Decide** admit, refer or refuse by one policy table (:data:`VERDICT_DECISIONS`,
+   :func:`decide`).
+4. **Record** the crossing with the age of the lists it relied on (:func:`crossing_for`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from aes_id.border.records import (
+    UNREADABLE,
+    Crossing,
+    Decision,
+    Direction,
+    FaceCheck,
+    FingerCheck,
+    Source,
+)
+from aes_id.domain import Verdict, VerificationResult
+from aes_id.errors import AesIdError
+from aes_id.formats.claims import FingerTemplate
+from aes_id.formats.credential import parse_qr_text
+from aes_id.verify.verifier import Lists, verify_parsed, verify_qr_text
+
+VERDICT_DECISIONS: Mapping[str, Decision] = {
+    Verdict.VALID.value: Decision.ADMIT,
+    # Not the holder's fault, or not proof of fraud: a closer look in secondary inspection.
+    Verdict.EXPIRED.value: Decision.REFER,
+    Verdict.NOT_YET_VALID.value: Decision.REFER,
+    Verdict.MALFORMED.value: Decision.REFER,
+    UNREADABLE: Decision.REFER,
+    # The credential itself is proven bad.
+    Verdict.REVOKED.value: Decision.REFUSE,
+    Verdict.INVALID_SIGNATURE.value: Decision.REFUSE,
+    Verdict.UNKNOWN_SIGNER.value: Decision.REFUSE,
+    Verdict.UNTRUSTED_SIGNER.value: Decision.REFUSE,
+    Verdict.MRZ_MISMATCH.value: Decision.REFUSE,
+}
+"""What the agent does for each verdict of a card whose bearer raised no doubt."""
+
+
+def decide(
+    verdict: str, face: FaceCheck = FaceCheck.NOT_DONE, finger: FingerCheck = FingerCheck.NOT_DONE
+) -> Decision:
+    """The decision for a verdict and the bearer comparisons.
+
+    A valid card whose face or fingerprint does not match its bearer is
+    referred (a 1:1 mismatch may be a poor capture, so it gets a second look,
+    not a refusal).
+
+    >>> decide("VALID"), decide("VALID", FaceCheck.MISMATCH), decide("REVOKED")
+    (<Decision.ADMIT: 'admit'>, <Decision.REFER: 'refer'>, <Decision.REFUSE: 'refuse'>)
+    """
+    try:
+        decision = VERDICT_DECISIONS[verdict]
+    except KeyError:
+        raise ValueError(f"unknown verdict {verdict!r}") from None
+    if decision is Decision.ADMIT and (
+        face is FaceCheck.MISMATCH or finger is FingerCheck.MISMATCH
+    ):
+        return Decision.REFER
+    return decision
+
+
+@dataclass(frozen=True)
+class PostVerification:
+    """The verifier's answer at a post, the fingerprint templates the QR carries, and the time
+    the verification took."""
+
+    result: VerificationResult | None
+    fingerprints: tuple[FingerTemplate, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        return self.result.verdict.value if self.result else UNREADABLE
+
+    @property
+    def valid(self) -> bool:
+        return self.result is not None and self.result.ok
+
+
+def verify_at_post(qr_text: str | None, lists: Lists, *, now: dt.datetime) -> PostVerification:
+    """Verify a QR text (``None``: nothing could be read) with the post's lists at ``now``.
+
+    Never raises for a bad credential: the verifier turns it into a verdict.
+    """
+    if qr_text is None:
+        return PostVerification(None)
+    start = time.perf_counter()
+    try:
+        parsed = parse_qr_text(qr_text)
+    except Exception:  # the verifier reports exactly why, as MALFORMED
+        result = verify_qr_text(qr_text, lists, now=now)
+        return PostVerification(result, (), time.perf_counter() - start)
+    result = verify_parsed(parsed, lists, now=now)
+    return PostVerification(result, parsed.claims.fingerprints, time.perf_counter() - start)
+
+
+class FingerprintMatcher(Protocol):
+    """A 1:1 fingerprint comparison: do the live captures match the card's templates?
+
+    ``live`` is a ten-finger template record (:func:`aes_id.biometrics.template.
+    encode_fingers` form) of the fingers captured at the post. Raises
+    :class:`~aes_id.errors.InputError` for a template it cannot read.
+    """
+
+    def __call__(self, templates: Sequence[FingerTemplate], live: bytes) -> bool: ...
+
+
+def match_fingers(
+    templates: Sequence[FingerTemplate], live: bytes | None, matcher: FingerprintMatcher | None
+) -> FingerCheck:
+    """Step 2's fingerprint half: NOT_DONE without a reader or a capture, NO_TEMPLATE when the
+    card carries none (or none the matcher can read)."""
+    if matcher is None or live is None:
+        return FingerCheck.NOT_DONE
+    if not templates:
+        return FingerCheck.NO_TEMPLATE
+    try:
+        same = matcher(templates, live)
+    except AesIdError:
+        return FingerCheck.NO_TEMPLATE
+    return FingerCheck.MATCH if same else FingerCheck.MISMATCH
+
+
+def crossing_for(
+    verification: PostVerification,
+    lists: Lists,
+    *,
+    post: str,
+    at: dt.datetime,
+    face: FaceCheck = FaceCheck.NOT_DONE,
+    finger: FingerCheck = FingerCheck.NOT_DONE,
+    direction: Direction | None = None,
+    source: Source = Source.QR_TEXT,
+    scan_seconds: float = 0.0,
+    ident: int | None = None,
+) -> Crossing:
+    """Steps 3 and 4: the decision, and the crossing record with the lists' ages."""
+    result = verification.result
+    trust = lists.trust_list
+    state = result.issuing_state if result else None
+    revocations = lists.revocations_of(state) if state else None
+    return Crossing(
+        at=at,
+        post=post,
+        verdict=verification.verdict,
+        decision=decide(verification.verdict, face, finger),
+        direction=direction,
+        card_number=result.card_number if result else None,
+        issuing_state=state.value if state else None,
+        kid=result.kid.hex() if result and result.kid else None,
+        issued_at=result.issued_at if result else None,
+        expires_at=result.expires_at if result else None,
+        face=face,
+        finger=finger,
+        trust_seq=trust.sequence,
+        trust_age=at - trust.issued_at,
+        revocation_seq=revocations.sequence if revocations is not None else None,
+        revocation_age=at - revocations.issued_at if revocations is not None else None,
+        stale=at > trust.next_update or (revocations is not None and at > revocations.next_update),
+        reasons=result.reasons if result else ("no QR code could be read from the card",),
+        source=source,
+        verify_ms=round(verification.seconds * 1000, 4),
+        scan_ms=round(scan_seconds * 1000, 4),
+        id=ident,
+    )

@@ -1,0 +1,254 @@
+"""Each fraud, made as a real artefact, is stopped by the mechanism meant to catch it, and by
+that mechanism only (take it away and the fraud passes)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from aes_id.border.check import crossing_for, decide, match_fingers, verify_at_post
+from aes_id.border.correlate import Correlator, retro_check
+from aes_id.border.fingers import default_matcher
+from aes_id.border.records import AlertKind, Crossing, Decision, FaceCheck, FingerCheck
+from aes_id.domain import Kid, RevocationReason, Verdict
+from aes_id.formats.claims import CredentialClaims
+from aes_id.formats.numbers import card_expiry, format_card_number
+from aes_id.simulate.border_world import (
+    Cardholder,
+    DrillOperator,
+    card_templates,
+    fit_templates,
+    live_capture,
+)
+from aes_id.simulate.fraud import EyeSettings, Resemblance, forge, tamper, tampered_claims
+from aes_id.verify.verifier import Lists
+from tests.border.world import START, current_lists
+
+NOW = START + dt.timedelta(days=2, hours=10)
+NEVER_FOOLED = EyeSettings(reject_genuine=0.0, accept_lookalike=0.0, accept_stranger=0.0)
+ALWAYS_FOOLED = EyeSettings(reject_genuine=0.0, accept_lookalike=1.0, accept_stranger=1.0)
+
+
+def _check(
+    text: str,
+    lists: Lists,
+    *,
+    eye: EyeSettings,
+    resemblance: Resemblance,
+    live: bytes | None = None,
+    at: dt.datetime = NOW,
+    post: str = "koloko",
+) -> Crossing:
+    verification = verify_at_post(text, lists, now=at)
+    face, finger = FaceCheck.NOT_DONE, FingerCheck.NOT_DONE
+    if verification.valid:
+        seen = eye.sees_match(resemblance, random.Random(0))
+        face = FaceCheck.MATCH if seen else FaceCheck.MISMATCH
+        finger = match_fingers(verification.fingerprints, live, default_matcher() if live else None)
+    return crossing_for(verification, lists, post=post, at=at, face=face, finger=finger, ident=1)
+
+
+def test_a_genuine_card_is_admitted(
+    shared_operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    text = shared_operator.sign(holders[0].claims)
+    crossing = _check(
+        text, current_lists(shared_operator), eye=NEVER_FOOLED, resemblance=Resemblance.SAME
+    )
+    assert (crossing.verdict, crossing.decision) == ("VALID", Decision.ADMIT)
+
+
+@pytest.mark.parametrize(
+    ("copy_kid", "verdict"), [(False, "UNKNOWN_SIGNER"), (True, "INVALID_SIGNATURE")]
+)
+def test_forged_credential_fails_the_signature_check(
+    shared_operator: DrillOperator, holders: list[Cardholder], copy_kid: bool, verdict: str
+) -> None:
+    holder = holders[1]
+    claims = dataclasses.replace(
+        holder.claims, card_number=format_card_number(holder.state, 8_000_001)
+    )
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    kid = shared_operator.active_signer(holder.state).kid if copy_kid else Kid(b"forger!!")
+    crossing = _check(
+        forge(claims, key, kid),
+        current_lists(shared_operator),
+        eye=ALWAYS_FOOLED,
+        resemblance=Resemblance.SAME,
+    )
+    assert (crossing.verdict, crossing.decision) == (verdict, Decision.REFUSE)
+
+
+def test_tampered_credential_fails_the_signature_check(
+    shared_operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    holder = holders[2]
+    genuine = shared_operator.sign(holder.claims)
+    changed = tampered_claims(holder.claims, random.Random(1), "TRAORÉ")
+    assert changed != holder.claims
+    crossing = _check(
+        tamper(genuine, changed),
+        current_lists(shared_operator),
+        eye=ALWAYS_FOOLED,
+        resemblance=Resemblance.SAME,
+    )
+    assert (crossing.verdict, crossing.decision) == ("INVALID_SIGNATURE", Decision.REFUSE)
+
+
+def test_photo_substitution_is_stopped_by_the_agent_comparing_the_qr_face(
+    shared_operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    text = shared_operator.sign(holders[3].claims)  # genuine QR; another person's printed photo
+    lists = current_lists(shared_operator)
+    looked = _check(text, lists, eye=NEVER_FOOLED, resemblance=Resemblance.STRANGER)
+    assert (looked.verdict, looked.face, looked.decision) == (
+        "VALID",
+        FaceCheck.MISMATCH,
+        Decision.REFER,
+    )
+    fooled = _check(text, lists, eye=ALWAYS_FOOLED, resemblance=Resemblance.STRANGER)
+    assert fooled.decision is Decision.ADMIT
+
+
+def test_stolen_card_is_refused_once_the_post_has_the_revocation(
+    operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    holder = holders[4]
+    text = operator.sign(holder.claims)
+    before = current_lists(operator)  # a post that synced before the theft was reported
+    operator.revoke_card(
+        holder.card_number, holder.state, RevocationReason.STOLEN, NOW - dt.timedelta(hours=3)
+    )
+    after = current_lists(operator)
+    stale = _check(text, before, eye=ALWAYS_FOOLED, resemblance=Resemblance.LOOKALIKE)
+    fresh = _check(text, after, eye=ALWAYS_FOOLED, resemblance=Resemblance.LOOKALIKE)
+    assert (stale.verdict, stale.decision) == ("VALID", Decision.ADMIT)
+    assert (fresh.verdict, fresh.decision) == ("REVOKED", Decision.REFUSE)
+    alert = retro_check(stale, after, now=NOW + dt.timedelta(days=1))  # caught later, on sync
+    assert alert is not None and alert.kind is AlertKind.REVOKED_SINCE
+
+
+def test_expired_card_fails_the_validity_dates(
+    shared_operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    holder = holders[5]
+    issued = dt.datetime(2016, 2, 1, 10, tzinfo=dt.UTC)  # by the first signer generation
+    old = CredentialClaims.for_card(
+        identity=holder.identity,
+        issuing_state=holder.state,
+        card_number=format_card_number(holder.state, 9_000_001),
+        issued_at=issued,
+        expires_on=card_expiry(issued.date()),
+        face=holder.claims.face,
+    )
+    crossing = _check(
+        shared_operator.sign(old),
+        current_lists(shared_operator),
+        eye=ALWAYS_FOOLED,
+        resemblance=Resemblance.SAME,
+    )
+    assert (crossing.verdict, crossing.decision) == ("EXPIRED", Decision.REFER)
+    assert crossing.reasons == ("expired on 2026-01-31",)
+
+
+def test_card_signed_with_a_compromised_signer_fails_once_the_trust_list_says_so(
+    operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    holder = holders[6]
+    stolen = operator.active_signer(holder.state)
+    forged = dataclasses.replace(
+        holder.claims,
+        issued_at=NOW - dt.timedelta(hours=5),
+        card_number=format_card_number(holder.state, 7_000_001),
+    )
+    text = forge(forged, stolen.private_key, stolen.kid)
+    before = current_lists(operator)
+    operator.compromise(
+        holder.state, revoked_from=NOW - dt.timedelta(days=1), at=NOW - dt.timedelta(hours=1)
+    )
+    after = current_lists(operator)
+    stale = _check(text, before, eye=ALWAYS_FOOLED, resemblance=Resemblance.SAME)
+    fresh = _check(text, after, eye=ALWAYS_FOOLED, resemblance=Resemblance.SAME)
+    assert (stale.verdict, stale.decision) == ("VALID", Decision.ADMIT)
+    assert (fresh.verdict, fresh.decision) == ("UNTRUSTED_SIGNER", Decision.REFUSE)
+    genuine = _check(
+        operator.sign(holder.claims), after, eye=NEVER_FOOLED, resemblance=Resemblance.SAME
+    )
+    assert genuine.decision is Decision.ADMIT, "cards signed before the compromise stay valid"
+    assert retro_check(stale, after, now=NOW) is not None
+
+
+def test_impostor_is_missed_until_cards_carry_fingerprints_then_caught(
+    shared_operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    holder, impostor = holders[8], holders[9]
+    assert holder.biometric_seed is not None and impostor.biometric_seed is not None
+    lists = current_lists(shared_operator)
+    # Today's cards: no template, so only the agent's eye stands (and it can be fooled).
+    plain = shared_operator.sign(holder.claims)
+    live = live_capture(impostor.biometric_seed, (), 5)
+    missed = _check(plain, lists, eye=ALWAYS_FOOLED, resemblance=Resemblance.LOOKALIKE, live=live)
+    assert (missed.finger, missed.decision) == (FingerCheck.NO_TEMPLATE, Decision.ADMIT)
+    # Issue 7's cards: two compact templates in the QR, matched 1:1 offline.
+    with_fingers = shared_operator.sign(
+        fit_templates(holder.claims, card_templates(holder.biometric_seed))
+    )
+    templates = verify_at_post(with_fingers, lists, now=NOW).fingerprints
+    impostor_live = live_capture(impostor.biometric_seed, templates, 5)
+    caught = _check(
+        with_fingers,
+        lists,
+        eye=ALWAYS_FOOLED,
+        resemblance=Resemblance.LOOKALIKE,
+        live=impostor_live,
+    )
+    assert (caught.verdict, caught.finger, caught.decision) == (
+        "VALID",
+        FingerCheck.MISMATCH,
+        Decision.REFER,
+    )
+    holder_live = live_capture(holder.biometric_seed, templates, 6)
+    own = _check(
+        with_fingers, lists, eye=NEVER_FOOLED, resemblance=Resemblance.SAME, live=holder_live
+    )
+    assert (own.finger, own.decision) == (FingerCheck.MATCH, Decision.ADMIT)
+
+
+def _seen(post: str, at: dt.datetime, ident: int, card: str = "ML0000001") -> Crossing:
+    return Crossing(
+        at=at,
+        post=post,
+        verdict=Verdict.VALID.value,
+        decision=decide("VALID"),
+        card_number=card,
+        id=ident,
+    )
+
+
+def test_cloned_card_is_caught_by_correlation_after_sync() -> None:
+    correlator = Correlator()
+    at = NOW
+    assert correlator.add(_seen("heremakono", at, 1), now=at) == []
+    assert correlator.add(_seen("koloko", at + dt.timedelta(minutes=25), 2), now=at) == [], (
+        "the two sides of one crossing, minutes apart, are an honest traveller"
+    )
+    alerts = correlator.add(_seen("ayorou", at + dt.timedelta(hours=2), 3), now=at)
+    assert [(a.kind, a.crossing_id, a.other_id) for a in alerts] == [
+        (AlertKind.CLONE, 3, 1),
+        (AlertKind.CLONE, 3, 2),
+    ]
+    later = Correlator()
+    later.add(_seen("heremakono", at, 1), now=at)
+    assert later.add(_seen("ayorou", at + dt.timedelta(days=1, hours=1), 2), now=at) == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_tampering_always_changes_a_signed_field(holders: list[Cardholder], seed: int) -> None:
+    holder = holders[seed]
+    changed = tampered_claims(holder.claims, random.Random(seed), "KONATÉ")
+    assert changed != holder.claims
+    assert changed.card_number == holder.card_number
