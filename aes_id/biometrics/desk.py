@@ -19,6 +19,8 @@ from PIL import Image
 
 from aes_id.biometrics.faces import synthetic_face
 from aes_id.biometrics.fingers import capture, master_fingers
+from aes_id.biometrics.gallery import gallery_row
+from aes_id.biometrics.minutiae import MinutiaeSet
 from aes_id.biometrics.template import encode_fingers
 from aes_id.domain import Identity, PartialDate, Sex
 from aes_id.formats.claims import FingerTemplate
@@ -31,15 +33,20 @@ ENROLMENT_CAPTURE = 1
 """Capture index of the desk session (0 is the master; later sessions use 2, 3, ...)."""
 
 
+def finger_views(seed: int, session: int = ENROLMENT_CAPTURE) -> list[MinutiaeSet]:
+    """Ten fingers of person ``seed`` as captured at session ``session``."""
+    return [capture(master, seed * 1009 + session) for master in master_fingers(seed)]
+
+
 def finger_record(seed: int, session: int = ENROLMENT_CAPTURE) -> bytes:
-    """Ten fingers of person ``seed`` as captured at session ``session``, as a template record."""
-    views = [capture(master, seed * 1009 + session) for master in master_fingers(seed)]
-    return encode_fingers(views)
+    """:func:`finger_views` as a template record."""
+    return encode_fingers(finger_views(seed, session))
 
 
 def synthetic_capture(seed: int, session: int = ENROLMENT_CAPTURE) -> Capture:
-    """What the desk records for synthetic person ``seed``: face seed and ten fingers."""
-    return Capture(fingers=finger_record(seed, session), face_seed=seed)
+    """What the desk records for synthetic person ``seed``: face seed, ten fingers, gallery row."""
+    views = finger_views(seed, session)
+    return Capture(fingers=encode_fingers(views), face_seed=seed, dedup_row=gallery_row(views))
 
 
 def compact_photo(image: Image.Image) -> bytes:
@@ -57,7 +64,10 @@ def desk_capture(person: Demographics, photo: bytes | None) -> Capture:
     if photo is None:
         return synthetic_capture(seed)
     image = check_photo(photo)
-    return Capture(fingers=finger_record(seed), face_image=compact_photo(image))
+    views = finger_views(seed)
+    return Capture(
+        fingers=encode_fingers(views), face_image=compact_photo(image), dedup_row=gallery_row(views)
+    )
 
 
 def portrait(
@@ -69,7 +79,9 @@ def portrait(
             return stored.convert("RGB")
     if face_seed is None:
         raise ValueError(f"resident {identity.nin} has neither a face seed nor a photo")
-    return synthetic_face(face_seed, sex=_face_sex(identity.sex), age=_age(identity.date_of_birth, on))
+    return synthetic_face(
+        face_seed, sex=_face_sex(identity.sex), age=_age(identity.date_of_birth, on)
+    )
 
 
 def _face_sex(sex: Sex) -> Sex | None:

@@ -15,7 +15,7 @@ import typer
 from rich.markup import escape
 
 from aes_id import __version__
-from aes_id.cli import agent, demo, officer, operator, printer
+from aes_id.cli import agent, auditor, border, demo, officer, operator, printer
 from aes_id.cli.common import ENV_KEYS, Settings, err_console
 from aes_id.errors import AesIdError
 
@@ -51,6 +51,9 @@ def version() -> None:
 officer.register(app)
 officer.register_cards(app)
 printer.register(app)
+officer.register_adjudication(app)
+border.register(app)
+auditor.register(app)
 operator.register(app)
 agent.register(app)
 demo.register(app)

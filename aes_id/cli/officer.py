@@ -28,16 +28,16 @@ from aes_id.parallel import default_workers
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.batch import enrol_csv
 from aes_id.registry.db import Registry, open_registry
+from aes_id.registry.dedup import Gallery, decide, enrol_checked, list_cases
 from aes_id.registry.enrol import (
     FIELDS,
     EnrolmentRequest,
     ResidentRecord,
     demographics_from_fields,
-    enrol,
     find_residents,
     get_resident,
 )
-from aes_id.simulate.enrolment import desk_capture, enrol_synthetic
+from aes_id.simulate.enrolment import desk_capture, enrol_population
 
 residents_app = typer.Typer(help="Look residents up in the registry.", no_args_is_help=True)
 
@@ -76,6 +76,9 @@ def enrol_command(
     csv_file: Annotated[Path | None, Opt("--csv", help="Enrol every row of a CSV file.")] = None,
     synthetic: Annotated[int | None, Opt(help="Enrol N synthetic residents.")] = None,
     seed: Annotated[int, Opt(help="Seed for --synthetic.")] = 1,
+    repeat_rate: Annotated[
+        float, Opt(help="With --synthetic: share of repeat enrolments (same person, new name).")
+    ] = 0.0,
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
     """Enrol one resident (flags or --interactive), a CSV batch, or synthetic residents."""
@@ -85,7 +88,9 @@ def enrol_command(
     registry = open_registry(settings(ctx).db)
     clock = now()
     if synthetic is not None:
-        _enrol_synthetic(registry, synthetic, seed, state, officer, site, clock, as_json)
+        _enrol_synthetic(
+            registry, synthetic, seed, state, officer, site, clock, as_json, repeat_rate
+        )
     elif csv_file is not None:
         _enrol_csv(registry, csv_file, officer, site, clock, as_json)
     else:
@@ -106,7 +111,7 @@ def enrol_command(
         person = demographics_from_fields(given, today=clock.date())
         photo_bytes = _read(photo) if photo else None
         request = EnrolmentRequest(person, desk_capture(person, photo_bytes), site, officer)
-        nin = enrol(registry, request, now=clock)
+        nin = enrol_checked(registry, request, Gallery.load(registry), now=clock)
         if as_json:
             print_json({"nin": nin, "enrolled_at": clock.isoformat()})
         else:
@@ -129,12 +134,13 @@ def _enrol_synthetic(
     site: str,
     clock: dt.datetime,
     as_json: bool,
+    repeat_rate: float,
 ) -> None:
     if count < 1:
         raise UsageError("--synthetic needs a positive count")
     target = Country.parse(state) if state else None
     with progress("Enrolling", count) as advance:
-        nins = enrol_synthetic(
+        result = enrol_population(
             registry,
             count,
             seed=seed,
@@ -142,17 +148,32 @@ def _enrol_synthetic(
             officer=officer,
             site=site,
             now=clock,
+            workers=default_workers(),
+            repeat_rate=repeat_rate,
             on_batch=advance,
         )
     if as_json:
-        print_json({"enrolled": len(nins), "nins": nins})
-    else:
-        console.print(f"enrolled {len(nins)} synthetic residents (seed {seed})")
+        print_json(
+            {
+                "enrolled": len(result.nins),
+                "nins": result.nins,
+                "suspected_duplicates": [s.case for s in result.suspected],
+            }
+        )
+        return
+    console.print(f"enrolled {len(result.nins)} synthetic residents (seed {seed})")
+    for suspicion in result.suspected:
+        err_console.print(suspicion.message(), markup=False)
+    if result.suspected:
+        console.print(
+            f"{len(result.suspected)} stopped as suspected duplicates: `aes-id adjudicate`"
+        )
 
 
 def _enrol_csv(
     registry: Registry, path: Path, officer: str, site: str, clock: dt.datetime, as_json: bool
 ) -> None:
+    gallery = Gallery.load(registry)
     with progress("Enrolling CSV rows", None) as advance:
         report = enrol_csv(
             registry,
@@ -162,6 +183,7 @@ def _enrol_csv(
             officer=officer,
             capture=desk_capture,
             on_row=advance,
+            enrol_one=lambda request: enrol_checked(registry, request, gallery, now=clock),
         )
     if as_json:
         print_json(
@@ -368,3 +390,78 @@ def card_show(
         console.print(f"  {line}")
     console.print(f"QR ({len(view.qr_text)} characters, version {view.qr_version}-M):")
     console.print(view.qr_text)
+
+
+adjudicate_app = typer.Typer(
+    help="Officer: decide enrolments stopped as suspected duplicates.", invoke_without_command=True
+)
+
+
+def register_adjudication(app: typer.Typer) -> None:
+    app.add_typer(adjudicate_app, name="adjudicate")
+
+
+@adjudicate_app.callback()
+def adjudicate_list(
+    ctx: typer.Context,
+    every: Annotated[bool, Opt("--all", help="Decided cases too.")] = False,
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """List suspected duplicates awaiting a decision (subcommands: confirm, clear)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    cases = list_cases(
+        open_registry(settings(ctx).db, create=False), status=None if every else "pending"
+    )
+    if as_json:
+        print_json([case.__dict__ for case in cases])
+        return
+    table = Table("Case", "Stopped", "Applicant", "Born", "Matches (NIN, score)", "Status")
+    for case in cases:
+        person = case.person
+        matches = ", ".join(f"{nin} {score:.2f}" for nin, score in case.candidates[:3])
+        table.add_row(
+            f"#{case.number}",
+            f"{case.created_at:%Y-%m-%d %H:%M}",
+            f"{person['family_name']}, {person['given_names']} ({person['state']})",
+            person["dob"],
+            matches,
+            case.status + (f" -> {case.nin}" if case.nin else ""),
+        )
+    console.print(table)
+    if not cases:
+        console.print("no case awaits adjudication")
+
+
+def _decide(ctx: typer.Context, case: int, officer: str, *, confirm: bool) -> None:
+    decided = decide(
+        open_registry(settings(ctx).db, create=False),
+        case,
+        confirm=confirm,
+        officer=officer,
+        now=now(),
+    )
+    if confirm:
+        console.print(f"case #{case} confirmed: enrolment refused and recorded as a fraud attempt")
+    else:
+        console.print(f"case #{case} cleared as a false match: enrolled with NIN {decided.nin}")
+
+
+@adjudicate_app.command("confirm")
+def adjudicate_confirm(
+    ctx: typer.Context,
+    case: Annotated[int, typer.Argument(help="Case number.")],
+    officer: Annotated[str, Opt(help="Officer identifier.")] = "officer",
+) -> None:
+    """The applicant is already enrolled: refuse, and keep the attempt on record."""
+    _decide(ctx, case, officer, confirm=True)
+
+
+@adjudicate_app.command("clear")
+def adjudicate_clear(
+    ctx: typer.Context,
+    case: Annotated[int, typer.Argument(help="Case number.")],
+    officer: Annotated[str, Opt(help="Officer identifier.")] = "officer",
+) -> None:
+    """A false match: enrol the applicant after all."""
+    _decide(ctx, case, officer, confirm=False)

@@ -76,8 +76,13 @@ def enrol_csv(
     officer: str,
     capture: Callable[[Demographics, bytes | None], Capture],
     on_row: Callable[[], None] | None = None,
+    enrol_one: Callable[[EnrolmentRequest], Nin] | None = None,
 ) -> BatchReport:
-    """Enrol each row of ``path``; ``capture`` makes a row's biometrics (from its photo, if any)."""
+    """Enrol each row of ``path``; ``capture`` makes a row's biometrics (from its photo, if any).
+
+    ``enrol_one`` enrols a validated row (default: :func:`enrol`; the CLI passes the
+    de-duplicating one).
+    """
     report = BatchReport()
     for line, row in read_csv(path):
         try:
@@ -88,7 +93,8 @@ def enrol_csv(
             request = EnrolmentRequest(
                 person=person, capture=capture(person, photo), site=site, officer=officer
             )
-            report.enrolled.append((line, enrol(registry, request, now=now)))
+            nin = enrol_one(request) if enrol_one else enrol(registry, request, now=now)
+            report.enrolled.append((line, nin))
         except AesIdError as exc:
             report.rejected.append(RowError(line, exc.message))
         if on_row:

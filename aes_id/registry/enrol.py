@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from aes_id.domain import (
     Country,
@@ -65,6 +65,7 @@ class Capture:
     fingers: bytes
     face_seed: int | None = None
     face_image: bytes | None = None
+    dedup_row: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ def _biometric_row(request: EnrolmentRequest, nin: Nin) -> dict[str, Any]:
         "face_seed": capture.face_seed,
         "face_image": capture.face_image,
         "fingers": capture.fingers,
+        "dedup_row": capture.dedup_row,
     }
 
 
@@ -167,17 +169,28 @@ def enrol(
     collision rolls back to a savepoint and draws again, so two processes
     enrolling at the same moment never share a number.
     """
-    generator = rng or secrets.SystemRandom()
     with registry.transaction() as session:
-        for _ in range(NIN_ATTEMPTS):
-            nin = generate_nin(generator)
-            try:
-                with session.begin_nested():
-                    session.execute(insert(tables.Resident), [_resident_row(request, nin, now)])
-                    session.execute(insert(tables.Biometric), [_biometric_row(request, nin)])
-            except IntegrityError:
-                continue
-            return nin
+        return enrol_in(session, request, now=now, rng=rng)
+
+
+def enrol_in(
+    session: Session,
+    request: EnrolmentRequest,
+    *,
+    now: dt.datetime,
+    rng: random.Random | None = None,
+) -> Nin:
+    """:func:`enrol` inside the caller's transaction."""
+    generator = rng or secrets.SystemRandom()
+    for _ in range(NIN_ATTEMPTS):
+        nin = generate_nin(generator)
+        try:
+            with session.begin_nested():
+                session.execute(insert(tables.Resident), [_resident_row(request, nin, now)])
+                session.execute(insert(tables.Biometric), [_biometric_row(request, nin)])
+        except IntegrityError:
+            continue
+        return nin
     raise StorageError(f"no free NIN after {NIN_ATTEMPTS} draws; the number space looks exhausted")
 
 

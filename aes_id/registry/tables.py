@@ -51,6 +51,27 @@ class Biometric(SQLModel, table=True):
     face_seed: int | None = None
     face_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     fingers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    dedup_row: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class Adjudication(SQLModel, table=True):
+    """An enrolment stopped as a suspected duplicate, kept until an officer decides."""
+
+    __tablename__ = "adjudication"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime
+    officer: str = Field(max_length=80)
+    site: str = Field(max_length=80)
+    person: str  # the demographics as JSON
+    face_seed: int | None = None
+    face_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    fingers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    candidates: str  # JSON [[NIN, score], ...]
+    status: str = Field(default="pending", index=True, max_length=16)
+    decided_by: str | None = Field(default=None, max_length=80)
+    decided_at: dt.datetime | None = None
+    nin: str | None = Field(default=None, max_length=12)
 
 
 class CardCounter(SQLModel, table=True):
