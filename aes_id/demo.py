@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image, ImageFilter
 
+from aes_id.border.journal import Journal
 from aes_id.domain import CardNumber, Country, Kid, RevocationReason, VerificationResult
 from aes_id.errors import UsageError
 from aes_id.formats import base45
@@ -27,6 +28,11 @@ from aes_id.operator import init_keys, revoke_card
 from aes_id.pki.keys import KeyStore
 from aes_id.printing import preview_pngs, print_card_files, print_sheet
 from aes_id.registry.db import Registry, open_registry
+from aes_id.registry.dedup import Case, decide, list_cases
+from aes_id.simulate.border_pdf import write_report_pdf
+from aes_id.simulate.border_sim import RUN_FILE, DrillSettings, open_drill
+from aes_id.simulate.border_world import cardholders_from_registry
+from aes_id.simulate.report import BorderReport, load_report
 from aes_id.verify.lists import local_lists
 from aes_id.verify.scan import scan_image
 from aes_id.verify.verifier import verify_qr_text
@@ -55,6 +61,14 @@ def prepare_folder(folder: Path) -> DemoPlace:
     (folder / ".aes-id-demo").write_text("made by aes-id demo; recreated on each run\n")
     registry = open_registry(folder / "registry.db")
     return DemoPlace(folder, registry, folder / "keys")
+
+
+def adjudicate_all(place: DemoPlace, now: dt.datetime) -> list[Case]:
+    """The demo's officer confirms every suspected duplicate (they are all planted repeats)."""
+    return [
+        decide(place.registry, case.number, confirm=True, officer="demo-supervisor", now=now)
+        for case in list_cases(place.registry)
+    ]
 
 
 def setup_keys(place: DemoPlace, passphrase: str, now: dt.datetime) -> KeyStore:
@@ -203,3 +217,26 @@ def _spread(cards: list[IssuedCard], count: int) -> list[IssuedCard]:
             if state_cards and len(picked) < count:
                 picked.append(state_cards.pop(0))
     return picked
+
+
+def border_drill(
+    place: DemoPlace, travellers: int, seed: int, on_progress: Callable[[int], None] | None = None
+) -> tuple[BorderReport, Path]:
+    """A week of crossings through the real posts, with the fraud mix; its report and PDF."""
+    settings = DrillSettings(
+        days=7,
+        travellers=travellers,
+        fraud_rate=0.03,
+        seed=seed,
+        image_sample=0.01,
+        fingerprints=True,
+    )
+    folder = place.folder / "border" / "runs" / "demo"
+    holders = cardholders_from_registry(place.registry, travellers, seed=seed)
+    with open_drill(holders, settings, folder) as drill:
+        drill.run(on_progress)
+    with Journal.open(folder / RUN_FILE) as journal:
+        report = load_report(journal)
+    pdf = place.folder / "border-report.pdf"
+    write_report_pdf(report, pdf)
+    return report, pdf

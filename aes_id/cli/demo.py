@@ -12,12 +12,16 @@ from rich.table import Table
 
 from aes_id import demo
 from aes_id.cli.common import ENV_PASSPHRASE, console, now, progress
+from aes_id.cards import cards_of
 from aes_id.domain import Verdict
 from aes_id.parallel import default_workers
 from aes_id.registry.stats import RegistrySummary, summarise
-from aes_id.simulate.enrolment import enrol_synthetic
+from aes_id.simulate.enrolment import enrol_population
+from aes_id.simulate.report import report_tables
 
 Opt = typer.Option
+REPEAT_RATE = 0.01
+DRILL_TRAVELLERS = 6000
 
 
 def register(app: typer.Typer) -> None:
@@ -52,7 +56,7 @@ def _summary_tables(summary: RegistrySummary) -> None:
 
 def demo_command(
     folder: Annotated[Path, Opt(help="Work folder (recreated on each run).")] = Path("demo"),
-    residents: Annotated[int, Opt(help="Synthetic residents to enrol.")] = 3000,
+    residents: Annotated[int, Opt(help="Synthetic residents to enrol.")] = 2500,
     seed: Annotated[int, Opt(help="Seed: the same seed gives the same people.")] = 7,
     workers: Annotated[int, Opt(help="Worker processes (0: one per core).")] = 0,
 ) -> None:
@@ -63,9 +67,9 @@ def demo_command(
     clock = now()
     place = demo.prepare_folder(folder)
 
-    _step(f"1. Enrolment: {residents} synthetic residents (seed {seed})")
+    _step(f"1. Enrolment: {residents} synthetic residents (seed {seed}), 1% of them repeats")
     with progress("Enrolling", residents) as advance:
-        nins = enrol_synthetic(
+        enrolled = enrol_population(
             place.registry,
             residents,
             seed=seed,
@@ -74,10 +78,20 @@ def demo_command(
             site="demo-centre",
             now=clock,
             workers=workers,
+            repeat_rate=REPEAT_RATE,
             on_batch=advance,
         )
+    nins = enrolled.nins
     console.print(f"enrolled {len(nins)} residents; first NIN {nins[0]}")
     _summary_tables(summarise(place.registry, today=clock.date()))
+    console.print(
+        f"1:N de-duplication stopped {len(enrolled.suspected)} enrolments: the same fingers "
+        "under another name"
+    )
+    for suspicion in enrolled.suspected[:5]:
+        console.print(f"  {suspicion.message()}", markup=False)
+    decided = demo.adjudicate_all(place, clock)
+    console.print(f"a supervisor confirmed {len(decided)} cases: refused, kept as fraud attempts")
 
     _step("2. Keys: Root CA, State CAs, Document Signers, log key")
     store = demo.setup_keys(place, passphrase, clock)
@@ -113,6 +127,14 @@ def demo_command(
             f"  {trial.label} (turned, blurred, 800 px, JPEG): {trial.result.verdict.value}"
         )
     console.print(f"{len(run.scans)} of {len(run.previews) // 2} phone photos read and verified")
+
+    _step("6. A week at the border posts: syncing lists, travellers, frauds")
+    with progress("Border drill", None) as advance:
+        travellers = min(len(cards_of(place.registry, status="valid")), DRILL_TRAVELLERS)
+        report, pdf = demo.border_drill(place, travellers, seed, advance)
+    for renderable in report_tables(report):
+        console.print(renderable)
+    console.print(f"border report with charts: {pdf}")
 
     _step("Done")
     console.print(f"registry: {folder / 'registry.db'}")
