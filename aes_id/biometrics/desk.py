@@ -20,8 +20,13 @@ from PIL import Image
 from aes_id.biometrics.faces import synthetic_face
 from aes_id.biometrics.fingers import capture, master_fingers
 from aes_id.biometrics.gallery import gallery_row
-from aes_id.biometrics.minutiae import MinutiaeSet
-from aes_id.biometrics.template import encode_fingers
+from aes_id.biometrics.minutiae import FingerPosition, MinutiaeSet
+from aes_id.biometrics.template import (
+    COMPACT_SUBFORMAT,
+    decode_fingers,
+    encode_compact,
+    encode_fingers,
+)
 from aes_id.domain import Identity, PartialDate, Sex
 from aes_id.formats.claims import FingerTemplate
 from aes_id.registry.enrol import Capture, Demographics
@@ -92,10 +97,19 @@ def _age(dob: PartialDate, on: dt.date) -> int:
     return max(5, min(100, dob.age_on(on)))
 
 
-def card_fingers(record: bytes) -> tuple[FingerTemplate, ...]:
-    """The fingerprint references printed in the card's QR (Claim 169 keys 50-59).
+CARD_FINGERS = (FingerPosition.RIGHT_INDEX, FingerPosition.LEFT_INDEX)
+"""The fingers whose compact templates the QR carries for the 1:1 check at the border."""
 
-    None yet: the QR's byte budget goes to the face until the 1:1 border check
-    lands (issue 7), which decides how to share it.
+
+def card_fingers(record: bytes) -> tuple[FingerTemplate, ...]:
+    """Compact templates of the two index fingers, as Claim 169 keys 50-59 (49 + ISO position).
+
+    The QR's bytes are shared between these and the face thumbnail; see
+    docs/biometrics.md for the trade-off measured.
     """
-    return ()
+    views = {view.position: view for view in decode_fingers(record)}
+    return tuple(
+        FingerTemplate(49 + int(position), encode_compact(views[position]), COMPACT_SUBFORMAT)
+        for position in CARD_FINGERS
+        if position in views and len(views[position]) >= 3
+    )
