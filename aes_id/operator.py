@@ -70,7 +70,7 @@ def _key_leaves(events: Iterable[KeyEvent], by: str) -> list[LeafDraft]:
                 t=int(event.at.timestamp()),
                 kind=LeafKind.KEY,
                 kid=event.signed_by or event.kid,
-                signed=event.signed if event.signed is not None else event.log_hash(),
+                signed=event.logged_bytes(),
                 ref=event.kid.hex(),
                 by=by,
             )

@@ -93,6 +93,7 @@ def _fast(body: dict[Any, Any], data: bytes) -> LeafRecord | None:
         and type(kid) is bytes
         and type(ref) is str
         and type(seq) is int
+        and type(kind) is str
         and kind in _KINDS
     )
     ordered = {"h": h, "t": t, "by": by, "kid": kid, "ref": ref, "seq": seq, "kind": kind}

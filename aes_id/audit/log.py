@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
 from aes_id.audit.leaf import LeafKind, LogEntry, signed_hash
@@ -51,9 +51,11 @@ class SqlNodeStore:
         if missing:
             level, idx = col(tables.MerkleNode.level), col(tables.MerkleNode.idx)
             digest = col(tables.MerkleNode.hash)
-            for start in range(0, len(missing), 500):
-                chunk = missing[start : start + 500]
-                query = select(level, idx, digest).where(tuple_(level, idx).in_(chunk))
+            for start in range(0, len(missing), 200):
+                chunk = missing[start : start + 200]
+                # OR of primary-key equalities: SQLite scans the table for a row-value IN.
+                wanted = or_(*(and_(level == lv, idx == ix) for lv, ix in chunk))
+                query = select(level, idx, digest).where(wanted)
                 for row in self.session.execute(query):
                     self._cache[(int(row[0]), int(row[1]))] = bytes(row[2])
         try:

@@ -62,17 +62,21 @@ class KeyEvent:
     signed: bytes | None = None
     signed_by: Kid | None = None
 
-    def log_hash(self) -> bytes:
-        """The leaf's ``h``: SHA-256 of the signed bytes, else of the event's deterministic CBOR."""
+    def logged_bytes(self) -> bytes:
+        """What the leaf's ``h`` hashes: the signed bytes, else the event's deterministic CBOR."""
         if self.signed is not None:
-            return hashlib.sha256(self.signed).digest()
+            return self.signed
         record = {
             "kind": self.kind.value,
             "kid": bytes(self.kid),
             "at": int(self.at.timestamp()),
             "detail": self.detail,
         }
-        return hashlib.sha256(cbor2.dumps(record, canonical=True)).digest()
+        return bytes(cbor2.dumps(record, canonical=True))
+
+    def log_hash(self) -> bytes:
+        """The leaf's ``h``: SHA-256 of :meth:`logged_bytes`."""
+        return hashlib.sha256(self.logged_bytes()).digest()
 
 
 class SigningKey(NamedTuple):

@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from aes_id.errors import StorageError
 from aes_id.registry import tables
 
+READ_ONLY = "aes_id_read_only"
 DEFAULT_DB = "registry.db"
 ENV_DB = "AES_ID_DB"
 SCHEMA_VERSION = 1
@@ -53,8 +54,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # One writer at a time, decided at BEGIN: two officers' processes queue on the
-    # lock instead of failing mid-transaction.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # lock instead of failing mid-transaction. Readers take a deferred snapshot (WAL)
+    # and never hold up a writer.
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
@@ -91,7 +94,9 @@ class Registry:
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A session for reading: one consistent snapshot, no write lock."""
+        engine = self.engine.execution_options(**{READ_ONLY: True})
+        with Session(engine, expire_on_commit=False) as session:
             yield session
 
     @property

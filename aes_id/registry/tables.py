@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -48,7 +48,7 @@ class Biometric(SQLModel, table=True):
     __tablename__ = "biometric"
 
     nin: str = Field(primary_key=True, foreign_key="resident.nin", max_length=12)
-    face_seed: int | None = None
+    face_seed: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     face_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     fingers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     dedup_row: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
@@ -64,7 +64,7 @@ class Adjudication(SQLModel, table=True):
     officer: str = Field(max_length=80)
     site: str = Field(max_length=80)
     person: str  # the demographics as JSON
-    face_seed: int | None = None
+    face_seed: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     face_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     fingers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     candidates: str  # JSON [[NIN, score], ...]
@@ -111,7 +111,7 @@ class LogLeaf(SQLModel, table=True):
     kind: str = Field(index=True, max_length=20)
     ref: str = Field(index=True, max_length=64)
     by: str = Field(index=True, max_length=80)
-    t: int
+    t: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class MerkleNode(SQLModel, table=True):
