@@ -17,6 +17,21 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image, ImageFilter
 
+from aes_id.audit.auditor import run_audit
+from aes_id.audit.checkpoint import (
+    make_checkpoint,
+    parse_verifier,
+    read_checkpoint_file,
+    write_checkpoint_file,
+)
+from aes_id.audit.proofs import (
+    Consistency,
+    VerifiedProof,
+    prove_card,
+    prove_consistency,
+    verify_proof_text,
+)
+from aes_id.audit.report import AuditReport
 from aes_id.border.journal import Journal
 from aes_id.domain import CardNumber, Country, Kid, RevocationReason, VerificationResult
 from aes_id.errors import UsageError
@@ -240,3 +255,46 @@ def border_drill(
     pdf = place.folder / "border-report.pdf"
     write_report_pdf(report, pdf)
     return report, pdf
+
+
+def save_checkpoint(place: DemoPlace, store: KeyStore, passphrase: str, now: dt.datetime) -> Path:
+    """What an auditor does now and then: take a signed tree head and keep it."""
+    note = make_checkpoint(place.registry, store, passphrase, now)
+    path = place.folder / "audit" / "checkpoint-after-issuance.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_checkpoint_file(path, note)
+    return path
+
+
+@dataclass(frozen=True)
+class AuditRun:
+    checkpoint: str
+    proof_file: Path
+    proof: VerifiedProof
+    consistency: Consistency
+    report: AuditReport
+
+
+def audit(
+    place: DemoPlace,
+    store: KeyStore,
+    passphrase: str,
+    saved: Path,
+    card: IssuedCard,
+    now: dt.datetime,
+    workers: int,
+) -> AuditRun:
+    """A new checkpoint, one card's proof verified with the key alone, the saved checkpoint
+    proved a prefix of today's log, and the full audit."""
+    note = make_checkpoint(place.registry, store, passphrase, now)
+    proof_text = prove_card(place.registry, card.card_number)
+    proof_file = place.folder / "audit" / f"proof-{card.card_number}.txt"
+    proof_file.write_text(proof_text, encoding="utf-8")
+    key = store.log_verifier()
+    proof = verify_proof_text(
+        proof_file.read_text(encoding="utf-8"), key, signed=parse_qr_text(card.qr_text).cose_bytes
+    )
+    saved_note = read_checkpoint_file(saved)
+    consistency = prove_consistency(place.registry, saved_note, parse_verifier(key))
+    report = run_audit(place.registry, store, saved_checkpoint=saved_note, workers=workers)
+    return AuditRun(note, proof_file, proof, consistency, report)

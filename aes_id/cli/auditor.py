@@ -160,11 +160,11 @@ def verify_command(
     if as_json:
         print_json(report.to_json())
     else:
-        _print_report(report)
+        print_report(report)
     raise typer.Exit(report.exit_code)
 
 
-def _print_report(report: AuditReport) -> None:
+def print_report(report: AuditReport) -> None:
     table = Table("", "check", "findings", title="aes-id audit verify")
     for check in Check:
         count = report.total(check)
@@ -189,7 +189,11 @@ def _print_report(report: AuditReport) -> None:
         f"{c.lists} lists and {c.key_events} key events reconciled"
     )
     console.print(f"tree of {report.tree_size} leaves, root {report.root.hex()}")
-    verdict = "[bold green]the log holds[/]" if report.ok else "[bold red]the log does not hold[/]"
+    verdict = (
+        "[bold green]the log holds: nothing signed is missing, nothing was altered[/]"
+        if report.ok
+        else "[bold red]the log does not hold[/]"
+    )
     console.print(verdict, markup=True)
 
 

@@ -11,8 +11,9 @@ import typer
 from rich.table import Table
 
 from aes_id import demo
-from aes_id.cli.common import ENV_PASSPHRASE, console, now, progress
 from aes_id.cards import cards_of
+from aes_id.cli.auditor import print_report
+from aes_id.cli.common import ENV_PASSPHRASE, console, now, progress
 from aes_id.domain import Verdict
 from aes_id.parallel import default_workers
 from aes_id.registry.stats import RegistrySummary, summarise
@@ -104,6 +105,8 @@ def demo_command(
         cards = demo.issue_all(place, store, passphrase, clock, workers, on_card=advance)
     longest = max(len(card.qr_text) for card in cards)
     console.print(f"issued {len(cards)} cards; longest QR text {longest} characters (limit 970)")
+    saved = demo.save_checkpoint(place, store, passphrase, clock)
+    console.print(f"an auditor saved a signed checkpoint of the log: {saved}")
 
     _step("4. Verification at a border post: genuine cards and forgeries")
     table = Table("Credential shown", "Verdict", "Why")
@@ -135,6 +138,21 @@ def demo_command(
     for renderable in report_tables(report):
         console.print(renderable)
     console.print(f"border report with charts: {pdf}")
+
+    _step("7. Audit: checkpoint, a card's proof checked offline, the full audit")
+    audit = demo.audit(place, store, passphrase, saved, cards[0], clock, workers)
+    console.print(audit.checkpoint, markup=False)
+    proof = audit.proof
+    console.print(
+        f"proof of card {cards[0].card_number}: leaf {proof.index} is in checkpoint "
+        f"{proof.checkpoint.size}, verified with the log key alone ({audit.proof_file})"
+    )
+    consistency = audit.consistency
+    console.print(
+        f"saved checkpoint {consistency.old.size} is a prefix of today's log "
+        f"(size {consistency.new.size}): consistency proof of {len(consistency.proof)} hashes"
+    )
+    print_report(audit.report)
 
     _step("Done")
     console.print(f"registry: {folder / 'registry.db'}")
