@@ -34,7 +34,7 @@ def read_card_list(path: Path) -> list[CardNumber]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read card list {path}: {exc}") from None
-    numbers = []
+    numbers: list[CardNumber] = []
     for line_no, line in enumerate(text.splitlines(), start=1):
         entry = line.split("#", 1)[0].strip()
         if not entry:
