@@ -64,6 +64,8 @@ class DemoPlace:
 
 def prepare_folder(folder: Path) -> DemoPlace:
     """Recreate ``folder`` (only if it is absent or looks like an earlier demo)."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is a file, not a folder", hint="pass another --folder")
     if folder.exists():
         marker = folder / ".aes-id-demo"
         if not marker.exists() and any(folder.iterdir()):

@@ -60,7 +60,19 @@ def select_cards(
     if numbers:
         if state or pending:
             raise UsageError("give card numbers, or --state/--pending, not both")
-        return [check_card_number(n) for n in numbers]
+        chosen = [check_card_number(n) for n in numbers]
+        with registry.reader() as session:
+            revoked = list(
+                session.exec(
+                    select(tables.CardRow.card_number).where(
+                        col(tables.CardRow.card_number).in_(chosen),
+                        col(tables.CardRow.status) != CardStatus.VALID.value,
+                    )
+                )
+            )
+        if revoked:
+            raise UsageError(f"card(s) {', '.join(sorted(revoked))} are revoked: not printed")
+        return chosen
     query = select(tables.CardRow.card_number).where(
         col(tables.CardRow.status) == CardStatus.VALID.value
     )

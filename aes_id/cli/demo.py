@@ -15,6 +15,7 @@ from aes_id.cards import cards_of
 from aes_id.cli.auditor import print_report
 from aes_id.cli.common import ENV_PASSPHRASE, console, now, progress
 from aes_id.domain import Verdict
+from aes_id.errors import UsageError
 from aes_id.parallel import default_workers
 from aes_id.registry.stats import RegistrySummary, summarise
 from aes_id.simulate.enrolment import enrol_population
@@ -23,6 +24,7 @@ from aes_id.simulate.report import report_tables
 Opt = typer.Option
 REPEAT_RATE = 0.01
 DRILL_TRAVELLERS = 6000
+MIN_RESIDENTS = 10
 
 
 def register(app: typer.Typer) -> None:
@@ -62,6 +64,10 @@ def demo_command(
     workers: Annotated[int, Opt(help="Worker processes (0: one per core).")] = 0,
 ) -> None:
     """Enrol, issue, print, verify and audit cards of synthetic residents, end to end."""
+    if residents < MIN_RESIDENTS:
+        raise UsageError(
+            f"--residents {residents} is too few: the demo needs at least {MIN_RESIDENTS}"
+        )
     started = time.perf_counter()
     workers = workers or default_workers()
     passphrase = os.environ.get(ENV_PASSPHRASE, demo.DEMO_PASSPHRASE)

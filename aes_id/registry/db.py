@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import LargeBinary, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -26,7 +26,7 @@ from aes_id.registry import tables
 READ_ONLY = "aes_id_read_only"
 DEFAULT_DB = "registry.db"
 ENV_DB = "AES_ID_DB"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def database_url(db: str | Path | None = None) -> str:
@@ -158,5 +158,10 @@ def ensure_schema(registry: Registry) -> None:
 def migrate(registry: Registry, found: int) -> None:
     """Bring an older schema up to date (one step per version; none yet beyond create_all)."""
     with registry.transaction() as session:
+        if found < 2:  # version 2: biometric.dedup_row, the 1:N gallery row
+            columns = {c["name"] for c in inspect(session.connection()).get_columns("biometric")}
+            if "dedup_row" not in columns:
+                kind = LargeBinary().compile(dialect=registry.engine.dialect)
+                session.exec(text(f"ALTER TABLE biometric ADD COLUMN dedup_row {kind}"))  # type: ignore[call-overload]
         session.exec(text("DELETE FROM schema_version"))  # type: ignore[call-overload]
         session.add(tables.SchemaVersion(id=1, version=SCHEMA_VERSION))

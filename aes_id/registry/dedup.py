@@ -45,6 +45,10 @@ class Gallery:
         minutiae: list[bytes] = []
         last = ""
         bio = tables.Biometric
+        with registry.reader() as session:
+            missing = list(session.exec(select(bio.nin).where(col(bio.dedup_row).is_(None))))
+        if missing:
+            backfill_rows(registry, missing)
         while True:
             query = (
                 select(bio.nin, bio.dedup_row)
@@ -213,7 +217,11 @@ def decide(
     The decision and, when cleared, the enrolment are one transaction.
     """
     with registry.transaction() as session:
-        row = session.get(tables.Adjudication, number)
+        row = session.exec(
+            select(tables.Adjudication)
+            .where(col(tables.Adjudication.id) == number)
+            .with_for_update()
+        ).first()
         if row is None:
             raise NotFoundError(f"no adjudication case #{number}")
         if row.status != "pending":

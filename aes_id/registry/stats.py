@@ -14,6 +14,7 @@ from aes_id.registry import tables
 from aes_id.registry.db import Registry
 
 AGE_BANDS = ((5, 14), (15, 24), (25, 34), (35, 49), (50, 64), (65, 200))
+UNDER_FIVE = "0-4"
 
 
 def band_label(low: int, high: int) -> str:
@@ -50,7 +51,9 @@ def summarise(registry: Registry, *, today: dt.date) -> RegistrySummary:
             if not born.is_complete:
                 summary.unknown_birth_day += n
             age = born.age_on(today)
-            label = next(band_label(lo, hi) for lo, hi in AGE_BANDS if lo <= age <= hi or hi >= 200)
+            label = next(
+                (band_label(lo, hi) for lo, hi in AGE_BANDS if lo <= age <= hi), UNDER_FIVE
+            )
             summary.by_age_band[label] += n
         for status, n in session.execute(
             select(col(tables.CardRow.status), func.count()).group_by(col(tables.CardRow.status))
