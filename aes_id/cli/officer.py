@@ -82,6 +82,8 @@ def enrol_command(
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
     """Enrol one resident (flags or --interactive), a CSV batch, or synthetic residents."""
+    if repeat_rate and synthetic is None:
+        raise UsageError("--repeat-rate goes with --synthetic")
     modes = sum([csv_file is not None, synthetic is not None, interactive])
     if modes > 1:
         raise UsageError("choose one of --csv, --synthetic and --interactive")
@@ -424,7 +426,7 @@ def adjudicate_list(
             f"#{case.number}",
             f"{case.created_at:%Y-%m-%d %H:%M}",
             f"{person['family_name']}, {person['given_names']} ({person['state']})",
-            person["dob"],
+            PartialDate.parse(person["dob"]).iso(),
             matches,
             case.status + (f" -> {case.nin}" if case.nin else ""),
         )

@@ -231,7 +231,10 @@ def decide(
         if not confirm:
             capture = Capture(row.fingers, row.face_seed, row.face_image)
             fingers = decode_fingers(capture.fingers)
-            request = EnrolmentRequest(_person(json.loads(row.person)), capture, row.site, officer)
+            # enrolled under the officer who captured the applicant; the decider is decided_by
+            request = EnrolmentRequest(
+                _person(json.loads(row.person)), capture, row.site, row.officer
+            )
             row.nin = enrol_in(session, with_row(request, fingers), now=now)
         session.add(row)
         return _case(row)
