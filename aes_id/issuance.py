@@ -12,12 +12,15 @@ storage stay in the parent, in order.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
@@ -252,23 +255,26 @@ def _job(
         card_number=number,
         issued_at=issued_at,
         expires_on=card_expiry(issued_at.date()),
-        fingerprints=card_fingers(bio.fingers),
     )
     return _Job(claims, bio.face_seed, bio.face_image, bio.fingers)
 
 
-def sign_job(job: _Job, kid: Kid, private_bytes: bytes) -> _Signed:
-    """Face thumbnail, claims, signature: the CPU part of issuing one card."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+@functools.lru_cache(maxsize=8)
+def _private_key(private_bytes: bytes) -> Ed25519PrivateKey:
+    """Loading a raw key costs as much as a signature: once per worker and signer."""
+    return Ed25519PrivateKey.from_private_bytes(private_bytes)
 
+
+def sign_job(job: _Job, kid: Kid, private_bytes: bytes) -> _Signed:
+    """Finger templates, face thumbnail, claims, signature: the CPU part of issuing one card."""
     image = portrait(
         job.face_seed, job.face_image, job.claims.identity, job.claims.issued_at.date()
     )
-    claims = job.claims
+    claims = dataclasses.replace(job.claims, fingerprints=card_fingers(job.fingers))
     face = face_thumbnail(image, max_bytes=face_budget(claims))
-    claims = CredentialClaims(**{**claims.__dict__, "face": face})
+    claims = dataclasses.replace(claims, face=face)
     prepared = prepare(claims, kid=kid)
-    key = Ed25519PrivateKey.from_private_bytes(private_bytes)
+    key = _private_key(private_bytes)
     signed = finish(prepared, key.sign(prepared.to_be_signed()))
     return _Signed(signed.qr_text, signed.cose)
 

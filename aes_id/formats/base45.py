@@ -42,7 +42,7 @@ class Base45Error(InputError):
 def encode(data: bytes) -> str:
     """Encode ``data`` as Base45 text (RFC 9285 §4)."""
     pairs = np.frombuffer(data, dtype=">u2", count=len(data) // 2)
-    text: str = _TRIPLES[pairs].tobytes().decode("ascii")
+    text: str = _TRIPLES.take(pairs, axis=0).tobytes().decode("ascii")  # take: half the time
     if len(data) % 2:
         last = data[-1]
         text += ALPHABET[last % 45] + ALPHABET[last // 45]

@@ -1,11 +1,17 @@
 """The face thumbnail signed into the QR (Claim 169 key 62): a tiny greyscale WebP.
 
 About 320 bytes are left for the face in a version-20, level-M QR
-(spec/credential.md, "Size"). :func:`face_thumbnail` crops the head out of a
+(spec/credential.md, "Size"), 240-280 once the card carries two finger
+templates (:func:`aes_id.formats.credential.face_budget` says exactly how
+many for given claims). :func:`face_thumbnail` crops the head out of a
 portrait taken on a plain background (as ID photos are), stretches the grey
-levels of the face, then searches for
-the largest size, and at that size the highest WebP quality, whose file fits
-the byte budget. The same image and budget always give the same bytes.
+levels of the face, then takes the largest size whose WebP at
+:data:`MIN_QUALITY` fits the byte budget, and at that size the highest
+quality it finds in a few encodes: a WebP's size grows nearly linearly with
+its quality, and about proportional to its width, so both are predicted and
+corrected rather than searched one by one (about six encodes of ~0.5 ms in
+all, where a bisection of the quality at each width from the largest took
+twelve to thirty-five). The same image and budget always give the same bytes.
 
     >>> from PIL import Image
     >>> thumb = face_thumbnail(Image.new("RGB", (350, 450), "white"), max_bytes=300)
@@ -31,7 +37,11 @@ WIDTHS = (64, 56, 48, 44, 40, 36, 32, 28, 24, 20, 16)
 MIN_QUALITY = 20
 """Below this WebP quality a smaller thumbnail is tried instead."""
 
-_WEBP_METHOD = 6  # slowest, smallest encoder setting of libwebp; still about 1 ms here
+_WEBP_METHOD = 6  # slowest, smallest encoder setting of libwebp; about 0.6 ms at 64 x 80
+_STEPS = 3  # encodes spent on the quality once the width is known
+_SLOPE = 0.013  # bytes per quality step, as a share of the size at MIN_QUALITY (measured)
+_FIRST_AIM = 0.97  # the first guess aims under the budget: a miss costs an encode
+_WIDTH_EXPONENT = 0.95  # size at MIN_QUALITY ~ width ** 0.95 (measured: 0.8-1.2, median 0.95)
 _BAND = 0.45  # share of the image height, from the crown down, where the head is measured
 _FACE_GREY = 0.5  # where the face's median grey is brought, as a share of white
 _HEAD_MARGIN = 1.2  # crop width over head width
@@ -45,22 +55,109 @@ def face_thumbnail(image: Image.Image, *, max_bytes: int) -> bytes:
     """
     grey = image.convert("L")
     face = _stretch(grey.crop(face_box(grey)))
-    fallback: bytes | None = None
-    for width in WIDTHS:
-        small = face.resize((width, round(width / ASPECT)), Image.Resampling.LANCZOS)
-        found = _best_quality(small, max_bytes)
-        if found is None:
+    found = _widest(face, max_bytes)
+    if found is None:
+        return _below_floor(face, max_bytes)
+    small, floor = found
+    return _fill(small, floor, max_bytes)
+
+
+def _widest(face: Image.Image, max_bytes: int) -> tuple[Image.Image, bytes] | None:
+    """The widest thumbnail whose WebP at :data:`MIN_QUALITY` fits, with those bytes.
+
+    The first width's size predicts the width that fits (a WebP's size is about
+    proportional to its width here: :data:`_WIDTH_EXPONENT`); that width is
+    tried, then its neighbours, up while they fit or down until one does. Two
+    or three encodes, where trying every width from the largest takes up to
+    eleven.
+    """
+    tried: dict[int, tuple[Image.Image, bytes]] = {}
+
+    def fits(index: int) -> bool:
+        if index not in tried:
+            small = _resized(face, WIDTHS[index])
+            tried[index] = (small, _webp(small, MIN_QUALITY))
+        return len(tried[index][1]) <= max_bytes
+
+    if fits(0):
+        return tried[0]
+    index = _predicted_width(len(tried[0][1]), max_bytes)
+    if fits(index):
+        while index > 1 and fits(index - 1):
+            index -= 1
+        return tried[index]
+    for narrower in range(index + 1, len(WIDTHS)):
+        if fits(narrower):
+            return tried[narrower]
+    return None
+
+
+def _predicted_width(first_size: int, max_bytes: int) -> int:
+    """Index in :data:`WIDTHS` (after the first) of the widest predicted to fit."""
+    for index in range(1, len(WIDTHS)):
+        if first_size * (WIDTHS[index] / WIDTHS[0]) ** _WIDTH_EXPONENT <= max_bytes:
+            return index
+    return len(WIDTHS) - 1
+
+
+def _fill(small: Image.Image, floor: bytes, max_bytes: int) -> bytes:
+    """The highest quality found in at most :data:`_STEPS` encodes whose WebP fits.
+
+    ``floor`` is ``small`` at :data:`MIN_QUALITY`, known to fit. A WebP's size
+    grows nearly linearly with quality over the useful range, by about
+    :data:`_SLOPE` of the floor's size per step: the first guess comes from
+    that, the next from the slope measured, then by the secant between the
+    highest quality that fits and the lowest that does not, always strictly
+    between the two. Measured against a full bisection on 150 synthetic
+    portraits, at the 240-280 bytes that cards with two finger templates leave
+    and at 360-400 bytes: the same width, the same quality for four in five
+    and within two steps for 95%, with 98.6% of the budget used on average
+    (bisection: 98.8-98.9%).
+    """
+    low, low_data = MIN_QUALITY, floor
+    high, high_size = 101, 0  # 101: no quality known to be too large yet
+    slope = _SLOPE * len(floor)
+    for step in range(_STEPS):
+        if high - low <= 1:
+            break
+        if high == 101:
+            aim = max_bytes * (_FIRST_AIM if step == 0 else 1.0)
+            guess = low + (aim - len(low_data)) / slope
+        else:
+            guess = low + (max_bytes - len(low_data)) * (high - low) / (high_size - len(low_data))
+        quality = min(max(int(guess), low + 1), high - 1)
+        data = _webp(small, quality)
+        if len(data) > max_bytes:
+            high, high_size = quality, len(data)
             continue
-        quality, data = found
-        if quality >= MIN_QUALITY:
-            return data
-        fallback = data
-    if fallback is None:
+        if len(data) > len(low_data):
+            slope = (len(data) - len(low_data)) / (quality - low)
+        low, low_data = quality, data
+    return low_data
+
+
+def _below_floor(face: Image.Image, max_bytes: int) -> bytes:
+    """The smallest width at the highest quality under :data:`MIN_QUALITY` that fits."""
+    small = _resized(face, WIDTHS[-1])
+    low, high = 0, MIN_QUALITY - 1
+    best: bytes | None = None
+    while low <= high:  # binary search: a rare path, for budgets far below a QR's
+        quality = (low + high) // 2
+        data = _webp(small, quality)
+        if len(data) <= max_bytes:
+            best, low = data, quality + 1
+        else:
+            high = quality - 1
+    if best is None:
         raise UsageError(
             f"no WebP face thumbnail fits in {max_bytes} bytes "
             f"(the smallest, {WIDTHS[-1]} px wide at quality 0, is larger)"
         )
-    return fallback
+    return best
+
+
+def _resized(face: Image.Image, width: int) -> Image.Image:
+    return face.resize((width, round(width / ASPECT)), Image.Resampling.LANCZOS)
 
 
 def face_box(grey: Image.Image) -> tuple[int, int, int, int]:
@@ -108,8 +205,8 @@ def _stretch(crop: Image.Image) -> Image.Image:
     levels = np.asarray(crop)[np.asarray(mask) > 0]
     median = min(max(float(np.median(levels)) if levels.size else 128.0, 8.0), 247.0) / 255
     gamma = min(max(np.log(_FACE_GREY) / np.log(median), 0.35), 1.5)
-    table = [round(255 * (level / 255) ** gamma) for level in range(256)]
-    return ImageOps.autocontrast(crop.point(table), cutoff=0.5)
+    table = np.round(255 * (np.arange(256) / 255) ** gamma).astype(np.uint8)
+    return ImageOps.autocontrast(crop.point(table.tolist()), cutoff=0.5)
 
 
 def _fit(
@@ -121,21 +218,6 @@ def _fit(
     left = min(max(0.0, centre - box_width / 2), width - box_width)
     top = min(max(0.0, top), height - box_height)
     return (round(left), round(top), round(left + box_width), round(top + box_height))
-
-
-def _best_quality(image: Image.Image, max_bytes: int) -> tuple[int, bytes] | None:
-    """The highest quality (binary search, 0-100) whose WebP fits, with its bytes."""
-    low, high = 0, 100
-    best: tuple[int, bytes] | None = None
-    while low <= high:
-        quality = (low + high) // 2
-        data = _webp(image, quality)
-        if len(data) <= max_bytes:
-            best = (quality, data)
-            low = quality + 1
-        else:
-            high = quality - 1
-    return best
 
 
 def _webp(image: Image.Image, quality: int) -> bytes:

@@ -473,6 +473,7 @@ def any_claims(draw: st.DrawFn) -> CredentialClaims:
 @given(any_claims())
 def test_claims_round_trip(claims: CredentialClaims) -> None:
     assert decode_claims(encode_claims(claims)) == claims
+    assert vars(decode_claims(encode_claims(claims))) == vars(claims)  # every field is set
     assert parse_qr_text(build_qr_text(claims, kid=KID, key=KEY)).claims == claims
 
 
@@ -482,6 +483,9 @@ def _parses_or_is_malformed(text: str) -> None:
     except MalformedCredential:
         return
     assert decode_claims(encode_claims(parsed.claims)) == parsed.claims  # accepted = re-encodable
+    # decode_claims builds claims without the constructor's checks (it made its own):
+    # whatever it accepts must pass them too.
+    assert dataclasses.replace(parsed.claims) == parsed.claims
 
 
 VALID_TEXT = build_qr_text(sample_claims(face=webp_stand_in(120)), kid=KID, key=KEY)

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from aes_id.errors import UsageError
+from aes_id.formats import face as face_module
 from aes_id.formats.face import ASPECT, face_box, face_thumbnail
 
 
@@ -93,3 +94,28 @@ def test_plain_image_gives_the_centred_box() -> None:
 def test_impossible_budget_is_refused() -> None:
     with pytest.raises(UsageError, match="no WebP face thumbnail fits in 40 bytes"):
         face_thumbnail(portrait(), max_bytes=40)
+
+
+def test_search_spends_a_handful_of_encodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quality is predicted and corrected, not bisected: at most 3 encodes past the width."""
+    calls: list[tuple[int, int]] = []
+    encode = face_module._webp
+
+    def counted(image: Image.Image, quality: int) -> bytes:
+        calls.append((image.width, quality))
+        return encode(image, quality)
+
+    monkeypatch.setattr(face_module, "_webp", counted)
+    thumbnail = face_thumbnail(portrait(seed=5), max_bytes=380)
+    width = Image.open(io.BytesIO(thumbnail)).width
+    at_width = [quality for w, quality in calls if w == width]
+    assert at_width[0] == face_module.MIN_QUALITY
+    assert len(at_width) <= 1 + 3
+    assert all(w >= width for w, _ in calls)  # no narrower thumbnail was tried
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_thumbnail_fills_most_of_the_budget(seed: int) -> None:
+    budget = 380
+    thumbnail = face_thumbnail(portrait(seed=seed, radius=100 + 10 * seed), max_bytes=budget)
+    assert 0.9 * budget <= len(thumbnail) <= budget
