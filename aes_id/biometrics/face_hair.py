@@ -8,7 +8,7 @@ import numpy as np
 
 from aes_id.biometrics.face_paint import CROWN, Canvas, arc, ellipse
 from aes_id.biometrics.face_parts import crown_arc, hairline
-from aes_id.biometrics.face_traits import RGB, TURBAN_COLOURS, FaceTraits, Hair, _mix
+from aes_id.biometrics.face_traits import RGB, TURBAN_COLOURS, FaceTraits, Hair, mix
 
 KUFI_WHITE = (236, 234, 226)
 
@@ -30,7 +30,7 @@ def paint_hair_front(canvas: Canvas, t: FaceTraits) -> None:
     if t.hair in (Hair.SHORT, Hair.BRAIDS, Hair.KUFI):
         _cap(canvas, t, height, t.hair_colour)
     elif t.hair is Hair.SHAVED:
-        _cap(canvas, t, height, _mix(t.skin, t.hair_colour, 0.45), lift=0.02)
+        _cap(canvas, t, height, mix(t.skin, t.hair_colour, 0.45), lift=0.02)
     elif t.hair is Hair.RECEDING:
         _receding(canvas, t, height)
     if t.hair is Hair.BRAIDS:
@@ -58,7 +58,7 @@ def _receding(canvas: Canvas, t: FaceTraits, height: float) -> None:
 
 def _cornrows(canvas: Canvas, t: FaceTraits, height: float) -> None:
     line = hairline(t, height)
-    groove = _mix(t.hair_colour, t.skin, 0.35)
+    groove = mix(t.hair_colour, t.skin, 0.35)
     for start in line[2:-2:2]:
         end = (start[0] * 0.35, -CROWN - 0.02)
         middle = ((start[0] + end[0]) / 2 * 1.15, (start[1] + end[1]) / 2)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from aes_id.biometrics.face_paint import CROWN, Canvas, Points, arc, ellipse, mirror
-from aes_id.biometrics.face_traits import FaceTraits, _mix
+from aes_id.biometrics.face_traits import Beard, FaceTraits, mix
 
 GOLD = (206, 170, 84)
 SCLERA = (226, 219, 206)
@@ -46,6 +46,7 @@ def paint_body(canvas: Canvas, t: FaceTraits) -> None:
 
 
 def paint_ears(canvas: Canvas, t: FaceTraits) -> None:
+    """Both ears, behind the face (they move against the turn of the head)."""
     for side in (-1.0, 1.0):
         x = side * t.face_width * 0.97
         canvas.poly(
@@ -59,7 +60,7 @@ def paint_eyes(canvas: Canvas, t: FaceTraits) -> None:
     """Sclera, iris, pupil, lids and brows; the lids open as much as the capture's eye_open."""
     ew, eh = t.eye_size
     opening = canvas.pose.eye_open
-    brow_colour = _mix(t.hair_colour, (28, 24, 22), 0.5)
+    brow_colour = mix(t.hair_colour, (28, 24, 22), 0.5)
     for side in (-1.0, 1.0):
         cx, cy = side * t.eye_gap * t.face_width, side * t.eye_tilt
         socket = ellipse(cx, cy - 0.03, 1.35 * ew, 2.3 * eh, 16)
@@ -90,6 +91,7 @@ def _brow(t: FaceTraits, cx: float, cy: float, side: float) -> Points:
 
 
 def paint_nose(canvas: Canvas, t: FaceTraits) -> None:
+    """Bridge shadows, the alae and tip, the nostrils and the wing creases."""
     half, base = 0.8 * t.nose[0], nose_base(t)
     for side in (-1.0, 1.0):
         bridge = np.array(((side * 0.1, 0.1), (side * 0.12, base - 0.26)))
@@ -115,7 +117,7 @@ def paint_mouth(canvas: Canvas, t: FaceTraits) -> None:
     bow = 1 - 0.25 * np.exp(-((x / (0.18 * width)) ** 2))
     top = line - upper * np.sqrt(np.clip(1 - (x / width) ** 4, 0, 1)) * bow
     bottom = line + lower * np.clip(1 - (x / width) ** 2, 0, 1) ** 0.7
-    lip = _mix(t.skin, (74, 30, 36), 0.35)
+    lip = mix(t.skin, (74, 30, 36), 0.35)
     canvas.poly(
         np.concatenate((np.column_stack((x, top)), np.column_stack((x, line))[::-1])),
         lip,
@@ -150,9 +152,8 @@ def paint_wrinkles(canvas: Canvas, t: FaceTraits) -> None:
 
 
 def paint_beard(canvas: Canvas, t: FaceTraits) -> None:
-    from aes_id.biometrics.face_traits import Beard
-
-    colour = _mix(t.hair_colour, t.skin, 0.3)
+    """A moustache, with a chin tuft (goatee) or a short full beard along the jaw."""
+    colour = mix(t.hair_colour, t.skin, 0.3)
     width, upper, lower = t.mouth
     base, y = nose_base(t), mouth_line(t)
     tash = np.array(
@@ -174,6 +175,7 @@ def paint_beard(canvas: Canvas, t: FaceTraits) -> None:
 
 
 def paint_glasses(canvas: Canvas, t: FaceTraits) -> None:
+    """Dark rounded-rectangle frames, bridge and temples."""
     ew, eh = t.eye_size
     frame = (24, 22, 22)
     for side in (-1.0, 1.0):

@@ -79,7 +79,7 @@ class FaceTraits:
     background: RGB
 
 
-def _mix(a: RGB, b: RGB, t: float) -> RGB:
+def mix(a: RGB, b: RGB, t: float) -> RGB:
     t = min(1.0, max(0.0, t))
     return (
         round(a[0] + (b[0] - a[0]) * t),
@@ -92,7 +92,7 @@ def skin_tone(position: float) -> RGB:
     """The skin colour at ``position`` (0 deepest, 1 lightest) along SKIN_STOPS."""
     scaled = min(0.999, max(0.0, position)) * (len(SKIN_STOPS) - 1)
     low = int(scaled)
-    return _mix(SKIN_STOPS[low], SKIN_STOPS[low + 1], scaled - low)
+    return mix(SKIN_STOPS[low], SKIN_STOPS[low + 1], scaled - low)
 
 
 def _sex_and_age(draws: SeedStream, sex: Sex | str | None, age: int | None) -> tuple[Sex, int]:
@@ -131,7 +131,7 @@ def face_traits(
         mouth=(draws.one(0.38, 0.52), draws.one(0.055, 0.1), draws.one(0.08, 0.13)),
         ear=draws.one(0.85, 1.15),
         hair=_hair(draws, male, years),
-        hair_colour=_mix((22, 18, 16), (200, 198, 192), grey),
+        hair_colour=mix((22, 18, 16), (200, 198, 192), grey),
         headwear=(
             HEADWRAP_COLOURS[draws.pick((1.0,) * len(HEADWRAP_COLOURS))],
             HEADWRAP_COLOURS[draws.pick((1.0,) * len(HEADWRAP_COLOURS))],
@@ -139,7 +139,7 @@ def face_traits(
         beard=_beard(draws, male, years),
         glasses=draws.chance(0.03 + (0.3 if years > 45 else 0.0)),
         cloth=CLOTH_COLOURS[draws.pick((1.0,) * len(CLOTH_COLOURS))],
-        background=_mix((206, 214, 224), (238, 238, 236), draws.one()),
+        background=mix((206, 214, 224), (238, 238, 236), draws.one()),
     )
 
 

@@ -4,12 +4,12 @@
    one block per finger (:mod:`signature`), in a contiguous uint8 matrix.
    A search counts, row by row, the bytes equal to the probe's (numpy over
    chunks of the matrix, on every core) and keeps the ``top_k`` rows with
-   the most agreements.
+   the most agreements, if they stand out from the gallery (:mod:`shortlist`).
 2. **Score**: each shortlisted person is matched finger by finger with the
    full matcher (:mod:`match`), the fingers whose signatures agreed most
-   first. A person whose first two fingers score far below the threshold is
-   dropped early; the others are matched on every shared finger, and their
-   score is the mean.
+   first. A person whose first finger, or first two, score far below the
+   threshold is dropped early; the others are matched on every shared
+   finger, and their score is the mean.
 
 Everything lives in memory; :meth:`DedupIndex.to_bytes` and
 :meth:`DedupIndex.from_bytes` give a snapshot the registry can store, and
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -38,19 +37,17 @@ from numpy.typing import NDArray
 
 from aes_id.biometrics.match import Prepared, match_prepared
 from aes_id.biometrics.minutiae import TEN_FINGERS, FingerPosition, MinutiaeSet
+from aes_id.biometrics.shortlist import count_equal, from_row, shortlist, to_row
 from aes_id.biometrics.signature import SIGNATURE_HASHES, person_signature
 
 DEFAULT_TOP_K = 30
-GATE_Z = 4.0
-"""Stage 1 passes on only rows whose agreement stands GATE_Z standard deviations above the
-gallery's mean for this probe (an unrelated person's agreement is chance: about 1/128 per byte
-plus what fingers share in general)."""
-GATE_MIN_ROWS = 64
 DEDUP_THRESHOLD = 0.25
 """Mean matcher score over the shared fingers above which a candidate is a suspected duplicate."""
+FIRST_FINGER_EXIT = 0.08
+"""A shortlisted person whose best-agreeing finger scores below this is not matched further
+(one genuine finger in a thousand scores that low; most unrelated ones do)."""
 EARLY_EXIT = 0.15
 """Below this mean over the first two fingers, a shortlisted person is not matched further."""
-CHUNK_ROWS = 8192
 
 Packed = NDArray[np.uint32]
 _Array = TypeVar("_Array", bound=NDArray[Any])
@@ -60,9 +57,10 @@ _Array = TypeVar("_Array", bound=NDArray[Any])
 class IndexArrays:
     """Everything an index holds, as arrays: what the registry persists or a bulk load builds.
 
-    Row i is person ``ids[i]``: ``signatures[i]`` (SIGNATURE_HASHES bytes per position),
-    ``counts[i]`` (minutiae per position); ``minutiae`` holds every person's packed
-    minutiae (:func:`pack`) one after the other, in row then position order.
+    Row i is person ``ids[i]``: ``signatures[i]`` (:func:`person_signature`: SIGNATURE_HASHES
+    bytes per position, position after position), ``counts[i]`` (minutiae per position);
+    ``minutiae`` holds every person's packed minutiae (:func:`pack`) one after the other, in
+    row then position order.
     """
 
     positions: tuple[FingerPosition, ...]
@@ -142,6 +140,7 @@ class DedupIndex:
         """Enrol with a signature computed earlier (e.g. stored in the registry)."""
         if signature.shape != (self.width,):
             raise ValueError(f"signature must be {self.width} bytes, got {signature.shape}")
+        signature = to_row(signature, len(self.positions))
         by_position = {f.position: f for f in fingers}
         parts = [
             pack(by_position[p]) if p in by_position else np.zeros(0, np.uint32)
@@ -159,6 +158,7 @@ class DedupIndex:
         self._offsets_cache = None
 
     def add_many(self, people: Iterable[tuple[str, Sequence[MinutiaeSet]]]) -> None:
+        """Enrol ``(person_id, fingers)`` pairs one after the other."""
         for person_id, fingers in people:
             self.add(person_id, fingers)
 
@@ -177,44 +177,25 @@ class DedupIndex:
     def shortlist(
         self, fingers: Sequence[MinutiaeSet], top_k: int = DEFAULT_TOP_K
     ) -> list[tuple[str, int]]:
-        """Stage 1 alone: ``(person_id, agreements)`` of the ``top_k`` most similar rows."""
-        probe = person_signature(fingers, self.positions, probe=True)
-        return [(self._ids[row], agreement) for row, agreement in self._shortlist(probe, top_k)]
+        """Stage 1 alone: ``(person_id, agreements)`` of up to ``top_k`` rows, best first."""
+        present = sum(f.position in self.positions for f in fingers)
+        rows, agreement = self._shortlist(self._probe_row(fingers), top_k, present)
+        return [(self._ids[r], int(a)) for r, a in zip(rows, agreement, strict=True)]
 
     def agreements(self, fingers: Sequence[MinutiaeSet]) -> NDArray[np.uint16]:
-        """Stage 1 alone, for every row: how many signature bytes agree with the probe's."""
-        return self._agreements(person_signature(fingers, self.positions, probe=True))
+        """For every row, how many signature bytes agree with the probe's (diagnostics)."""
+        matrix = self._signatures[: self._size]
+        return count_equal(matrix, self._probe_row(fingers), self.width, self.threads)
 
-    def _shortlist(self, probe: NDArray[np.uint8], top_k: int) -> list[tuple[int, int]]:
-        if self._size == 0:
-            return []
-        agreement = self._agreements(probe)
-        k = min(top_k, self._size)
-        rows = np.argpartition(agreement, self._size - k)[self._size - k :]
-        rows = rows[np.argsort(-agreement[rows], kind="stable")]
-        if self._size >= GATE_MIN_ROWS:
-            gate = float(agreement.mean()) + GATE_Z * float(agreement.std())
-            rows = rows[agreement[rows] >= gate]
-        return [(int(r), int(agreement[r])) for r in rows]
+    def _probe_row(self, fingers: Sequence[MinutiaeSet]) -> NDArray[np.uint8]:
+        signature = person_signature(fingers, self.positions, probe=True)
+        return to_row(signature, len(self.positions))
 
-    def _agreements(self, probe: NDArray[np.uint8]) -> NDArray[np.uint16]:
-        out = np.empty(self._size, np.uint16)
-
-        def work(start: int) -> None:
-            block = self._signatures[start : min(start + CHUNK_ROWS, self._size)]
-            equal = (block == probe).view(np.uint64)  # eight byte comparisons per word
-            out[start : start + block.shape[0]] = np.bitwise_count(equal).sum(
-                axis=1, dtype=np.uint16
-            )
-
-        starts = range(0, self._size, CHUNK_ROWS)
-        if self.threads > 1 and self._size > 4 * CHUNK_ROWS:
-            with ThreadPoolExecutor(self.threads) as pool:
-                list(pool.map(work, starts))
-        else:
-            for start in starts:
-                work(start)
-        return out
+    def _shortlist(
+        self, probe: NDArray[np.uint8], top_k: int, present: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.uint16]]:
+        matrix = self._signatures[: self._size]
+        return shortlist(matrix, probe, top_k=top_k, present=present, threads=self.threads)
 
     def search(
         self,
@@ -225,19 +206,20 @@ class DedupIndex:
     ) -> list[Candidate]:
         """People whose fused score reaches ``threshold`` (all scored ones if None), best first."""
         probes = {f.position: Prepared.of(f) for f in fingers if f.position in self.positions}
-        signature = person_signature(fingers, self.positions, probe=True)
+        probe = self._probe_row(fingers)
         found = []
-        for row, agreement in self._shortlist(signature, top_k):
-            score, compared = self._score(row, probes, signature)
+        rows, agreements = self._shortlist(probe, top_k, len(probes))
+        for row, agreement in zip(rows.tolist(), agreements.tolist(), strict=True):
+            score, compared = self._score(row, probes, probe)
             if compared and (threshold is None or score >= threshold):
                 found.append(Candidate(self._ids[row], score, compared, agreement))
         return sorted(found, key=lambda c: -c.score)
 
     def _score(
-        self, row: int, probes: dict[FingerPosition, Prepared], signature: NDArray[np.uint8]
+        self, row: int, probes: dict[FingerPosition, Prepared], probe: NDArray[np.uint8]
     ) -> tuple[float, int]:
         """Stage 2 for one person: matcher scores, most promising fingers first."""
-        equal = (self._signatures[row] == signature).reshape(len(self.positions), SIGNATURE_HASHES)
+        equal = from_row(self._signatures[row] == probe, len(self.positions))
         order = np.argsort(-equal.sum(axis=1), kind="stable")
         offsets = self._offsets()
         scores: list[float] = []
@@ -247,18 +229,21 @@ class DedupIndex:
             if position not in probes or end - start < 3:
                 continue
             scores.append(match_prepared(probes[position], unpack(self._minutiae[start:end])))
-            if len(scores) == 2 and sum(scores) / 2 < EARLY_EXIT:
+            if (len(scores) == 1 and scores[0] < FIRST_FINGER_EXIT) or (
+                len(scores) == 2 and sum(scores) / 2 < EARLY_EXIT
+            ):
                 break
         return (float(np.mean(scores)), len(scores)) if scores else (0.0, 0)
 
     # -- export -------------------------------------------------------------------------
 
     def arrays(self) -> IndexArrays:
-        """The index's content as arrays (views: copy them before changing the index)."""
+        """The index's content as arrays (counts and minutiae are views of the index's own)."""
+        blocks = from_row(self._signatures[: self._size], len(self.positions))
         return IndexArrays(
             self.positions,
             tuple(self._ids),
-            self._signatures[: self._size],
+            np.ascontiguousarray(blocks.reshape(self._size, self.width), np.uint8),
             self._counts[: self._size],
             self._minutiae[: self._used],
         )
@@ -267,13 +252,16 @@ class DedupIndex:
     def from_arrays(cls, arrays: IndexArrays, *, threads: int = 0) -> DedupIndex:
         """An index over ``arrays`` (as :meth:`arrays` gives them, or built in bulk).
 
-        The arrays are shared, not copied: the index never writes into them (adding a
-        person first moves its content to larger arrays of its own).
+        The signatures are reordered into a matrix of the index's own; counts and minutiae
+        are shared, not copied: the index never writes into them (adding a person first
+        moves its content to larger arrays of its own).
         """
         arrays.check()
         index = cls(arrays.positions, threads=threads)
         index._ids = list(arrays.ids)
-        index._signatures = np.ascontiguousarray(arrays.signatures, np.uint8)
+        index._signatures = np.ascontiguousarray(
+            to_row(np.asarray(arrays.signatures, np.uint8), len(arrays.positions))
+        )
         index._counts = np.ascontiguousarray(arrays.counts, np.uint8)
         index._minutiae = np.ascontiguousarray(arrays.minutiae, np.uint32)
         index._size, index._used = len(index._ids), index._minutiae.size

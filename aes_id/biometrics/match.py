@@ -51,7 +51,7 @@ OVERLAP_DISTANCE = 36.0
 MIN_OVERLAP = 12
 OVERLAP_FLOOR = 0.7
 
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD = 0.21
 """One-finger decision threshold (set from the benchmark; see docs/biometrics.md)."""
 FUSED_THRESHOLD = 0.15
 """Threshold on the mean score of two or more fingers (see docs/biometrics.md)."""

@@ -14,7 +14,7 @@ bytes    field
 P        the finger positions (ISO/IEC 19794-2 codes)
 2N       length of each person id in bytes
 ...      the person ids, UTF-8, one after the other
-N·P·H    signatures, row by row
+N·P·H    signatures, row by row (as ``person_signature`` gives them)
 N·P      minutiae count per person and position
 4M       packed minutiae (x 9 bits, y 9 bits, angle 8 bits)
 =======  ==========================================================
@@ -73,8 +73,11 @@ def load(data: bytes) -> IndexArrays:
     if zlib.crc32(view[:-4]) != struct.unpack(">I", view[-4:])[0]:
         raise SnapshotError("index snapshot is corrupt: its CRC-32 does not match")
     _, version, count, hashes, n, used = _HEADER.unpack(view[: _HEADER.size])
-    if version != VERSION or hashes != SIGNATURE_HASHES:
-        raise SnapshotError(f"index snapshot version {version} with {hashes} hashes is unsupported")
+    if (version, hashes) != (VERSION, SIGNATURE_HASHES):
+        raise SnapshotError(
+            f"index snapshot version {version} with {hashes} hashes per finger is unsupported "
+            f"(expected version {VERSION} with {SIGNATURE_HASHES})"
+        )
     reader = _Reader(view[:-4], _HEADER.size)
     try:
         positions = tuple(FingerPosition(p) for p in reader.take(count))

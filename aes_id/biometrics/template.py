@@ -43,7 +43,7 @@ MAX_VIEWS = 10
 COMPACT_VERSION = 1
 COMPACT_SUBFORMAT = 100
 """Claim 169 biometric sub-format number of the compact template (vendor range, from 100)."""
-COMPACT_MINUTIAE = 24
+COMPACT_MINUTIAE = 16
 """Minutiae kept per finger in the compact template by default (see docs/biometrics.md)."""
 COMPACT_MINUTIA_BYTES = 3
 

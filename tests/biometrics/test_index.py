@@ -8,9 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aes_id.biometrics.fingers import capture, master_finger
-from aes_id.biometrics.index import DEDUP_THRESHOLD, DedupIndex, pack, unpack
+from aes_id.biometrics.index import DEDUP_THRESHOLD, DedupIndex, IndexArrays, pack, unpack
 from aes_id.biometrics.match import Prepared
 from aes_id.biometrics.minutiae import FingerPosition, MinutiaeSet
+from aes_id.biometrics.signature import person_signature
 from aes_id.biometrics.snapshot import SnapshotError
 from aes_id.errors import InputError
 
@@ -65,6 +66,8 @@ def test_shortlist_ranks_the_mate_first(index: DedupIndex) -> None:
 def test_an_empty_index_finds_nobody() -> None:
     empty = DedupIndex(POSITIONS)
     assert len(empty) == 0 and empty.search(fingers(1, 1)) == []
+    assert len(DedupIndex.from_arrays(empty.arrays())) == 0
+    assert DedupIndex.from_bytes(empty.to_bytes()).search(fingers(1, 1)) == []
 
 
 def test_a_wrong_signature_is_refused() -> None:
@@ -93,7 +96,8 @@ def test_snapshot_round_trip(index: DedupIndex) -> None:
 
 def test_corrupt_snapshots_are_refused(index: DedupIndex) -> None:
     data = index.to_bytes()
-    for bad in (b"", b"AIX", b"XYZ" + data[3:], data[:-1], data[:100] + b"\x00" + data[101:]):
+    flipped = data[:100] + bytes([data[100] ^ 0xFF]) + data[101:]
+    for bad in (b"", b"AIX", b"XYZ" + data[3:], data[:-1], flipped):
         with pytest.raises(SnapshotError):
             DedupIndex.from_bytes(bad)
     assert issubclass(SnapshotError, InputError)
@@ -116,16 +120,37 @@ def test_well_sealed_nonsense_snapshots_are_refused() -> None:
     small = DedupIndex(POSITIONS)
     small.add("é", fingers(1, 1))
     body = small.to_bytes()[:-4]
-    header = 3 + 1 + 1 + 2 + 4 + 8
+    header = 3 + 1 + 1 + 2 + 4 + 8  # then 4 positions, one id length, the id "é" (2 bytes)
     for bad in (
         body[:3] + b"\x02" + body[4:],  # version 2
         body[:5] + b"\x00\x10" + body[7:],  # 16 hashes per finger
-        body[: header] + b"\x0c" + body[header + 1 :],  # finger position 12
+        body[:header] + b"\x0c" + body[header + 1 :],  # finger position 12
         body[:-1],  # one minutia byte short
         body + b"\x00",  # a stray byte
-        body[: header + 4] + b"\x00\x02" + body[header + 6 :],  # id length 2: sections shift
+        body[: header + 4] + b"\x00\x03" + body[header + 6 :],  # id length 3: sections shift
         body[: header + 6] + b"\xff\xfe" + body[header + 8 :],  # id not UTF-8 (length 2)
     ):
         with pytest.raises(SnapshotError):
             DedupIndex.from_bytes(_sealed(bad))
     assert DedupIndex.from_bytes(_sealed(body)).search(fingers(1, 2))[0].person_id == "é"
+
+
+def test_arrays_built_from_stored_rows_search_like_added_people(index: DedupIndex) -> None:
+    """What a registry does: keep each person's signature and packed minutiae, load in bulk."""
+    people = [fingers(p, 1) for p in range(40)]
+    packed = [[pack(v) for v in views] for views in people]
+    arrays = IndexArrays(
+        POSITIONS,
+        tuple(f"NIN{p:04d}" for p in range(40)),
+        np.stack([person_signature(views, POSITIONS) for views in people]),
+        np.array([[part.size for part in parts] for parts in packed], np.uint8),
+        np.concatenate([part for parts in packed for part in parts]),
+    )
+    loaded = DedupIndex.from_arrays(arrays)
+    probe = fingers(12, 2)
+    assert loaded.search(probe)[0].person_id == "NIN0012"
+    assert np.array_equal(loaded.arrays().signatures, arrays.signatures)
+    with pytest.raises(ValueError, match="disagree"):
+        DedupIndex.from_arrays(
+            IndexArrays(POSITIONS, ("x",), arrays.signatures, arrays.counts, arrays.minutiae)
+        )

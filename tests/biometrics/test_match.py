@@ -46,11 +46,9 @@ def test_genuine_above_and_impostor_below_threshold(
 
 def _moved(view: MinutiaeSet, degrees: float, dx: int, dy: int) -> MinutiaeSet:
     """The same minutiae turned about the frame centre and shifted, still inside the frame."""
-    phi = math.radians(degrees)
-    xy = view.xy - (200, 250)
-    turned = np.column_stack(
-        (xy[:, 0] * math.cos(phi) - xy[:, 1] * math.sin(phi), xy[:, 0] * math.sin(phi) + xy[:, 1] * math.cos(phi))
-    ) + (200 + dx, 250 + dy)
+    turn = np.exp(1j * math.radians(degrees))
+    z = (view.xy[:, 0] - 200 + 1j * (view.xy[:, 1] - 250)) * turn + complex(200 + dx, 250 + dy)
+    turned = np.column_stack((z.real, z.imag))
     data = view.data.astype(np.int64).copy()
     data[:, :2] = np.round(turned)
     data[:, 2] = (data[:, 2] - round(degrees * 256 / 360)) % 256  # y down: ISO angles turn back

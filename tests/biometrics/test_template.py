@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import zlib
 
 import numpy as np
@@ -134,10 +135,8 @@ def test_well_sealed_nonsense_is_still_refused() -> None:
 @settings(max_examples=300, deadline=None)
 def test_garbage_never_crashes_the_decoders(data: bytes) -> None:
     for decoder in (decode_fingers, decode_compact):
-        try:
+        with contextlib.suppress(TemplateError):
             decoder(data)
-        except TemplateError:
-            pass
 
 
 minutia = st.tuples(
@@ -152,14 +151,12 @@ views = st.builds(
     st.sampled_from(list(FingerPosition)),
     st.sampled_from(list(Pattern)),
     st.integers(0, 100),
-    st.lists(st.lists(minutia, max_size=0) | st.lists(minutia, min_size=1, max_size=60)).map(
-        lambda rows: [list(r) for group in rows for r in group][:255] or np.zeros((0, 5))
-    ),
+    st.lists(minutia, max_size=40).map(lambda rows: np.array(rows, np.int64).reshape(-1, 5)),
 )
 
 
-@given(st.lists(views, min_size=1, max_size=10))
-@settings(max_examples=120, deadline=None)
+@given(st.lists(views, min_size=1, max_size=4))
+@settings(max_examples=80, deadline=None)
 def test_any_views_round_trip(sets: list[MinutiaeSet]) -> None:
     assert decode_fingers(encode_fingers(sets)) == tuple(sets)
     for view in sets:
