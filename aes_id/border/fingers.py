@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aes_id.biometrics.match import fused_score
+from aes_id.biometrics.match import FUSED_THRESHOLD, fused_score
 from aes_id.biometrics.template import (
     COMPACT_SUBFORMAT,
     TemplateError,
@@ -22,14 +22,10 @@ from aes_id.biometrics.template import (
 from aes_id.border.check import FingerprintMatcher
 from aes_id.formats.claims import FingerTemplate
 
-COMPACT_THRESHOLD = 0.2
-"""Mean score over two compact fingers (24 minutiae each) against a live capture.
-
-Measured with ``aes_id.simulate.border_world`` captures: over 300 genuine and
-300 impostor pairs, 0.2 gave no false match and no false non-match, where the
-full-template FUSED_THRESHOLD (0.1) let 7 % of impostors through. Issue 7 owns
-the calibrated figure; this is the border's stand-in until then.
-"""
+COMPACT_THRESHOLD = FUSED_THRESHOLD
+"""Mean score over the card's two compact fingers against a live capture: the two-finger
+threshold calibrated on the synthetic benchmark (docs/biometrics.md, "Accuracy and
+thresholds"), which covers the QR's compact templates."""
 
 
 class CompactTemplateMatcher:
