@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from aes_id.biometrics.match import Prepared, match_prepared
 from aes_id.biometrics.minutiae import TEN_FINGERS, FingerPosition, MinutiaeSet
-from aes_id.biometrics.shortlist import count_equal, from_row, shortlist, to_row
+from aes_id.biometrics.shortlist import count_equal, shortlist
 from aes_id.biometrics.signature import SIGNATURE_HASHES, person_signature
 
 DEFAULT_TOP_K = 30
@@ -140,7 +140,6 @@ class DedupIndex:
         """Enrol with a signature computed earlier (e.g. stored in the registry)."""
         if signature.shape != (self.width,):
             raise ValueError(f"signature must be {self.width} bytes, got {signature.shape}")
-        signature = to_row(signature, len(self.positions))
         by_position = {f.position: f for f in fingers}
         parts = [
             pack(by_position[p]) if p in by_position else np.zeros(0, np.uint32)
@@ -185,11 +184,10 @@ class DedupIndex:
     def agreements(self, fingers: Sequence[MinutiaeSet]) -> NDArray[np.uint16]:
         """For every row, how many signature bytes agree with the probe's (diagnostics)."""
         matrix = self._signatures[: self._size]
-        return count_equal(matrix, self._probe_row(fingers), self.width, self.threads)
+        return count_equal(matrix, self._probe_row(fingers), self.threads)
 
     def _probe_row(self, fingers: Sequence[MinutiaeSet]) -> NDArray[np.uint8]:
-        signature = person_signature(fingers, self.positions, probe=True)
-        return to_row(signature, len(self.positions))
+        return person_signature(fingers, self.positions, probe=True)
 
     def _shortlist(
         self, probe: NDArray[np.uint8], top_k: int, present: int
@@ -219,7 +217,7 @@ class DedupIndex:
         self, row: int, probes: dict[FingerPosition, Prepared], probe: NDArray[np.uint8]
     ) -> tuple[float, int]:
         """Stage 2 for one person: matcher scores, most promising fingers first."""
-        equal = from_row(self._signatures[row] == probe, len(self.positions))
+        equal = (self._signatures[row] == probe).reshape(len(self.positions), SIGNATURE_HASHES)
         order = np.argsort(-equal.sum(axis=1), kind="stable")
         offsets = self._offsets()
         scores: list[float] = []
@@ -238,12 +236,11 @@ class DedupIndex:
     # -- export -------------------------------------------------------------------------
 
     def arrays(self) -> IndexArrays:
-        """The index's content as arrays (counts and minutiae are views of the index's own)."""
-        blocks = from_row(self._signatures[: self._size], len(self.positions))
+        """The index's content as arrays (views: copy them before changing the index)."""
         return IndexArrays(
             self.positions,
             tuple(self._ids),
-            np.ascontiguousarray(blocks.reshape(self._size, self.width), np.uint8),
+            self._signatures[: self._size],
             self._counts[: self._size],
             self._minutiae[: self._used],
         )
@@ -252,16 +249,13 @@ class DedupIndex:
     def from_arrays(cls, arrays: IndexArrays, *, threads: int = 0) -> DedupIndex:
         """An index over ``arrays`` (as :meth:`arrays` gives them, or built in bulk).
 
-        The signatures are reordered into a matrix of the index's own; counts and minutiae
-        are shared, not copied: the index never writes into them (adding a person first
-        moves its content to larger arrays of its own).
+        The arrays are shared, not copied: the index never writes into them (adding a
+        person first moves its content to larger arrays of its own).
         """
         arrays.check()
         index = cls(arrays.positions, threads=threads)
         index._ids = list(arrays.ids)
-        index._signatures = np.ascontiguousarray(
-            to_row(np.asarray(arrays.signatures, np.uint8), len(arrays.positions))
-        )
+        index._signatures = np.ascontiguousarray(arrays.signatures, np.uint8)
         index._counts = np.ascontiguousarray(arrays.counts, np.uint8)
         index._minutiae = np.ascontiguousarray(arrays.minutiae, np.uint32)
         index._size, index._used = len(index._ids), index._minutiae.size

@@ -53,7 +53,7 @@ OVERLAP_FLOOR = 0.7
 
 DEFAULT_THRESHOLD = 0.21
 """One-finger decision threshold (set from the benchmark; see docs/biometrics.md)."""
-FUSED_THRESHOLD = 0.15
+FUSED_THRESHOLD = 0.17
 """Threshold on the mean score of two or more fingers (see docs/biometrics.md)."""
 
 SOFTNESS = 0.7
