@@ -9,7 +9,6 @@ describes what it made as :class:`~aes_id.pki.keyfiles.KeyRecord` rows and
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import enum
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from aes_id.domain import Country, Kid
 from aes_id.errors import KeyStoreError, UsageError
+from aes_id.formats.note import NoteVerifier
 from aes_id.pki import certs
 from aes_id.pki.certs import Issuer, KeyRole, KeyStatus
 from aes_id.pki.keyfiles import KeyRecord, write_file
@@ -89,14 +89,12 @@ class SigningKey(NamedTuple):
 
 def note_key_id(name: str, public_key: Ed25519PublicKey) -> bytes:
     """C2SP signed-note key id: ``SHA-256(name || 0x0A || 0x01 || public key)[:4]``."""
-    raw = public_key.public_bytes_raw()
-    return hashlib.sha256(name.encode() + b"\n\x01" + raw).digest()[:4]
+    return NoteVerifier(name, public_key.public_bytes_raw()).key_id
 
 
 def note_verifier_key(name: str, public_key: Ed25519PublicKey) -> str:
     """C2SP signed-note verifier key: ``name+hex(key id)+base64(0x01 || public key)``."""
-    encoded = base64.b64encode(b"\x01" + public_key.public_bytes_raw()).decode()
-    return f"{name}+{note_key_id(name, public_key).hex()}+{encoded}"
+    return NoteVerifier(name, public_key.public_bytes_raw()).to_text()
 
 
 def log_kid(public_key: Ed25519PublicKey) -> Kid:
