@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ from aes_id.border.records import (
 )
 from aes_id.border.sync import ListFiles, ListParser, SyncOutcome, merge_lists, read_list_files
 from aes_id.errors import AesIdError, StorageError, TrustError, UsageError
+from aes_id.files import write_atomic
 from aes_id.geography import BorderPost, border_post
 from aes_id.verify.lists import TRUST_LIST_FILE, load_root_certificate, revocation_file_name
 from aes_id.verify.verifier import Lists
@@ -54,18 +53,6 @@ DEFAULT_BORDER = Path("border")
 ROOT_FILE = "root.pem"
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.sqlite"
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never a part."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import enum
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 from aes_id.domain import Country, Kid
 from aes_id.errors import KeyStoreError
+from aes_id.files import sync_directory, write_atomic
 from aes_id.pki.certs import KeyRole, KeyStatus
 
 METADATA_FILE = "store.json"
@@ -172,29 +172,8 @@ def read_file(file: Path) -> bytes:
 
 
 def write_file(file: Path, data: bytes, mode: int) -> None:
-    """Write ``data`` atomically with permissions ``mode`` (temp file, fsync, ``os.replace``)."""
-    fd, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, file)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    sync_directory(file.parent)
-
-
-def sync_directory(path: Path) -> None:
-    """fsync a directory so that a rename in it survives a crash."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    """Write a key store file atomically with permissions ``mode`` (see :mod:`aes_id.files`)."""
+    write_atomic(file, data, mode=mode)
 
 
 @contextlib.contextmanager

@@ -17,7 +17,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 
 from aes_id.errors import UsageError
-from aes_id.render.card import PrintableCard, TemplateLoader, render_pages, write_atomic
+from aes_id.files import write_atomic
+from aes_id.render.card import PrintableCard, TemplateLoader, render_pages
 from aes_id.render.templates import load_template
 
 CHUNK = 50

@@ -14,7 +14,6 @@ import contextlib
 import io
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 from aes_id import __version__
 from aes_id.domain import Card, Country, PartialDate
 from aes_id.errors import InputError, UsageError
+from aes_id.files import write_atomic
 from aes_id.render.draw import MM, FaceData, FaceDrawer
 from aes_id.render.templates import CardTemplate, load_template
 
@@ -184,19 +184,6 @@ def write_pdf(out: Path | BinaryIO, render: Callable[[BinaryIO], None]) -> None:
     buffer = io.BytesIO()
     render(buffer)
     write_atomic(Path(out), buffer.getvalue())
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def render_pages(cards: list[PrintableCard], loader: TemplateLoader) -> bytes:

@@ -37,9 +37,9 @@ from sqlmodel import col
 from aes_id.biometrics.fingers import capture, master_finger
 from aes_id.biometrics.minutiae import FingerPosition, MinutiaeSet
 from aes_id.biometrics.template import COMPACT_SUBFORMAT, encode_compact, encode_fingers
-from aes_id.border.station import write_atomic
 from aes_id.domain import CardNumber, Country, Identity, Kid, RevocationReason, Sex
 from aes_id.errors import UsageError
+from aes_id.files import write_atomic
 from aes_id.formats.claims import FINGER_KEYS, CredentialClaims, FingerTemplate
 from aes_id.formats.credential import face_budget, sign_credential
 from aes_id.formats.face import face_thumbnail
