@@ -197,6 +197,18 @@ class Identity:
         """Given names then family name, as Claim 169 key 4 wants it."""
         return f"{self.given_names} {self.family_name}".strip()
 
+    def to_json(self) -> dict[str, str]:
+        """The identity as the ``--json`` outputs show it (dates ISO, unknown parts ``00``)."""
+        return {
+            "nin": self.nin,
+            "family_name": self.family_name,
+            "given_names": self.given_names,
+            "date_of_birth": self.date_of_birth.iso(),
+            "sex": self.sex.value,
+            "nationality": self.nationality,
+            "place_of_birth": self.place_of_birth,
+        }
+
 
 class CardStatus(enum.Enum):
     VALID = "valid"
@@ -238,7 +250,7 @@ class Card:
 
 
 class Verdict(enum.Enum):
-    """What a border agent is told about a card (see spec/credential.md)."""
+    """What a border agent is told about a card (see docs/credential.md)."""
 
     VALID = "VALID"
     EXPIRED = "EXPIRED"
@@ -270,3 +282,18 @@ class VerificationResult:
     @property
     def ok(self) -> bool:
         return self.verdict is Verdict.VALID
+
+    def to_json(self) -> dict[str, object]:
+        """What ``aes-id verify --json`` and a border post's check print."""
+        return {
+            "verdict": self.verdict.value,
+            "reasons": list(self.reasons),
+            "warnings": list(self.warnings),
+            "card_number": self.card_number,
+            "issuing_state": self.issuing_state.value if self.issuing_state else None,
+            "issued_at": self.issued_at.isoformat() if self.issued_at else None,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "kid": self.kid.hex() if self.kid else None,
+            "holder": None if self.identity is None else self.identity.to_json(),
+            "face_bytes": len(self.face or b""),
+        }

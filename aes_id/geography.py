@@ -2,7 +2,7 @@
 
 Domain data only: no I/O. Region lists follow the latest reforms (Mali 2023,
 Burkina Faso 2025, Niger unchanged) and carry census counts so that synthetic
-residents can be spread by population; see ``shared/reference/sahel.md`` §1, §3.
+residents can be spread by population; see ``docs/synthetic-population.md`` §3, §5.
 
 Sources of the counts (the shares derived from them sum to 1 per state):
 

@@ -1,4 +1,4 @@
-"""Benchmark of the signature log and the auditor (issue 5).
+"""Benchmark of the signature log and the auditor.
 
 1. Appending one million leaves through the SQL path (``append_leaves`` in
    transactions of 10,000, as issuance does), then the root, an inclusion proof
@@ -51,9 +51,9 @@ from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.cose import decode1
 from aes_id.formats.credential import CredentialTooLarge, face_budget, sign_credential
 from aes_id.formats.numbers import card_expiry, format_card_number, generate_nin
-from aes_id.operator import init_keys
 from aes_id.parallel import default_workers
 from aes_id.pki.keys import KeyStore
+from aes_id.publishing import init_keys
 from aes_id.registry import tables
 from aes_id.registry.db import Registry, open_registry
 from aes_id.simulate.population import generate

@@ -1,4 +1,4 @@
-"""Benchmark of the synthetic biometrics (issue 7): speed, 1:1 accuracy, QR templates, 1:N.
+"""Benchmark of the synthetic biometrics: speed, 1:1 accuracy, QR templates, 1:N.
 
 1. Speed: faces, master fingers, captures, templates, signatures, one 1:1 match.
 2. 1:1 accuracy on a synthetic population: genuine pairs are two captures of one

@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/bench_issuance.py [--n 1000] [--workers 2] [--sample 200]``
 
 A fresh SQLite registry gets ``2 * --n`` synthetic residents and a key store;
-then :func:`aes_id.issuance.issue_cards` issues ``--n`` cards in one process
+then :func:`aes_id.cards.issue.issue_cards` issues ``--n`` cards in one process
 and ``--n`` more with ``--workers`` signing processes. Each card is the whole
 path: read the resident and biometrics, allocate the card number, paint the
 portrait from its seed, make the face thumbnail within the QR's byte budget,
@@ -39,16 +39,16 @@ from unittest import mock
 from sqlalchemy import select
 from sqlmodel import col
 
-from aes_id import issuance
 from aes_id.biometrics.desk import card_fingers, portrait
+from aes_id.cards.issue import pending_nins
+from aes_id.cards.views import issue as issuance
 from aes_id.domain import CardNumber, Country
 from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.credential import face_budget, sign_credential
 from aes_id.formats.face import face_thumbnail
 from aes_id.formats.numbers import card_expiry, format_card_number
-from aes_id.issuance import pending_nins
-from aes_id.operator import init_keys
 from aes_id.pki.keys import KeyStore
+from aes_id.publishing import init_keys
 from aes_id.registry import tables
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.enrol import record_from_row

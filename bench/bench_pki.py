@@ -21,14 +21,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from aes_id.domain import CardNumber, Country, RevocationReason
 from aes_id.pki import certs
 from aes_id.pki.keys import KeyStore, init_store
-from aes_id.pki.trust import (
+from aes_id.pki.revocation import (
     RevokedCard,
     build_revocation_list,
     parse_revocation_list,
-    parse_trust_list,
     sign_revocation_list,
-    sign_trust_list,
 )
+from aes_id.pki.trust import parse_trust_list, sign_trust_list
 
 NOW = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
 PASSPHRASE = "benchmark passphrase"

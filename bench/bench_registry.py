@@ -37,10 +37,11 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from aes_id.biometrics.desk import compact_photo, synthetic_capture
+from aes_id.biometrics.desk import compact_photo
 from aes_id.biometrics.faces import synthetic_face
 from aes_id.formats.numbers import generate_nin
 from aes_id.registry import tables
+from aes_id.registry.capture import synthetic_capture
 from aes_id.registry.db import open_registry
 from aes_id.registry.enrol import Capture, EnrolmentRequest, demographics_from_fields, enrol_many
 from aes_id.simulate.population import generate

@@ -3,6 +3,10 @@
 PostgreSQL tests run when ``AES_ID_TEST_PG_URL`` is set (CI sets it) and are
 skipped with a visible reason otherwise; with ``AES_ID_REQUIRE_PG=1`` a missing
 or unreachable server fails the run instead.
+
+Every test runs the verifier strict (:data:`aes_id.verify.verifier.STRICT`): a
+defect in the credential reader or the checks raises instead of becoming a
+MALFORMED verdict, so a test that says "never raises" can fail on one.
 """
 
 from __future__ import annotations
@@ -16,10 +20,19 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from aes_id.registry.db import Registry, database_url, open_registry
+from aes_id.verify import verifier
 
 PG_ENV = "AES_ID_TEST_PG_URL"
 NOW = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
 TODAY = NOW.date()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def strict_verifier() -> Iterator[None]:
+    """Defects raise in tests; a test of the in-service behaviour passes ``strict=False``."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verifier, "STRICT", True)
+        yield
 
 
 @pytest.fixture

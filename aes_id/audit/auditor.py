@@ -1,4 +1,4 @@
-"""The auditor: the five checks of spec/audit-log.md over the registry, the log and the keys.
+"""The auditor: the five checks of docs/audit-log.md over the registry, the log and the keys.
 
 1. Every checkpoint's signature, with the log's published verifier key.
 2. The tree rebuilt from the leaves (every leaf rehashed) has the latest
@@ -23,6 +23,7 @@ the leaves.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ from aes_id.audit.checkpoint import (
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.leafscan import LeafScan, scan_leaves
 from aes_id.audit.log import read_store
-from aes_id.audit.reconcile import Tally, reconcile_cards, reconcile_keys, reconcile_lists
+from aes_id.audit.reconcile import reconcile_cards, reconcile_keys, reconcile_lists
 from aes_id.audit.report import AuditCounts, AuditReport, Check, Findings
 from aes_id.errors import AesIdError
 from aes_id.formats import merkle
@@ -87,7 +88,7 @@ def run_audit(
     """
     verifier = parse_verifier(verifier_key) if verifier_key else log_verifier(store)
     findings = Findings()
-    tally = Tally()
+    tally = AuditCounts()
     with registry.reader() as session:
         _snapshot(session)
         trust = load_trust(session, store, findings)
@@ -298,22 +299,14 @@ def _log_proof(
 
 def _report(
     findings: Findings,
-    tally: Tally,
+    tally: AuditCounts,
     scan: LeafScan,
     kept: list[StoredCheckpoint],
     valid: list[Checkpoint],
     saved: int | None,
 ) -> AuditReport:
-    counts = AuditCounts(
-        leaves=scan.size,
-        merkle_nodes=scan.nodes_compared,
-        checkpoints=len(kept),
-        cards=tally.cards,
-        card_leaves=tally.card_leaves,
-        lists=tally.lists,
-        list_leaves=tally.list_leaves,
-        key_events=tally.key_events,
-        key_leaves=tally.key_leaves,
+    counts = dataclasses.replace(
+        tally, leaves=scan.size, merkle_nodes=scan.nodes_compared, checkpoints=len(kept)
     )
     order = sorted(findings.kept, key=lambda f: f.check)
     return AuditReport(

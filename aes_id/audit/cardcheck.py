@@ -1,13 +1,13 @@
 """Every card's signed bytes checked against its row, its Document Signer and its QR text.
 
-For each card row (spec/audit-log.md, check 4), in a worker process:
+For each card row (docs/audit-log.md, check 4), in a worker process:
 
 1. ``h`` = SHA-256 of the stored COSE_Sign1, for the log's leaf to match;
 2. the COSE_Sign1 parses and its protected ``kid`` is the row's (RFC 9052 §4.2);
 3. its Ed25519 signature verifies with the key of that Document Signer's
    certificate, as the trust list carries it (:func:`aes_id.formats.cose.verify1`);
 4. the signed claims name the row's card number, NIN, state, issue time and expiry;
-5. the row's QR text is exactly Base45(zlib(those COSE bytes)) (spec/credential.md).
+5. the row's QR text is exactly Base45(zlib(those COSE bytes)) (docs/credential.md).
 
 Ed25519 verification is nearly all the cost, and the floor no audit can beat,
 so everything else is kept lean: rows are read without ORM type conversion, a
@@ -55,7 +55,7 @@ Times come as the database gives them (a datetime, or SQLite's ISO text).
 """
 _COLUMNS = ("card_number", "nin", "state", "issued_at", "expires_on", "kid", "cose", "qr_text")
 
-# CWT claim keys (RFC 8392 §4) and Claim 169 identity keys, as spec/credential.md uses them.
+# CWT claim keys (RFC 8392 §4) and Claim 169 identity keys, as docs/credential.md uses them.
 _EXP, _IAT, _CTI, _IDENTITY = 4, 6, 7, 169
 _ID_NIN, _ID_STATE = 1, 23
 _EPOCH_DAY = dt.date(1970, 1, 1).toordinal()

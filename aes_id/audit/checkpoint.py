@@ -1,4 +1,4 @@
-"""Checkpoints of the signature log: signed tree heads in the C2SP formats (spec/audit-log.md).
+"""Checkpoints of the signature log: signed tree heads in the C2SP formats (docs/audit-log.md).
 
 A checkpoint is the C2SP ``tlog-checkpoint`` text (origin, tree size, base64
 root) inside a C2SP ``signed-note``, signed with the log's own Ed25519 key

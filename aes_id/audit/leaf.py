@@ -1,4 +1,4 @@
-"""Log leaves: one per signature, deterministic CBOR (spec/audit-log.md, "Entries").
+"""Log leaves: one per signature, deterministic CBOR (docs/audit-log.md, "Entries").
 
 >>> entry = LogEntry(seq=0, t=1773480600, kind=LeafKind.CARD, kid=Kid(bytes(8)),
 ...                  h=bytes(32), ref="ML0000001", by="officer-7")

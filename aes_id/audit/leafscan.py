@@ -1,6 +1,6 @@
 """One pass over the log's leaves: check each, rehash them into a tree, compare the stored nodes.
 
-For each leaf row, in ``seq`` order (spec/audit-log.md, checks 2 and 3):
+For each leaf row, in ``seq`` order (docs/audit-log.md, checks 2 and 3):
 
 1. the rows are numbered 0, 1, 2, … without gaps, and each leaf's own ``seq`` is its row's;
 2. the bytes are a log entry in deterministic CBOR (RFC 8949 §4.2.1) and the

@@ -1,4 +1,4 @@
-"""Reconciliation of the log with the registry and the key store (spec/audit-log.md, check 4).
+"""Reconciliation of the log with the registry and the key store (docs/audit-log.md, check 4).
 
 Nothing signed off the books, nothing dropped: every card, trust list,
 revocation list and key event has exactly one leaf whose ``h`` is the SHA-256
@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from cryptography import x509
 from sqlalchemy import select
@@ -19,26 +18,15 @@ from sqlmodel import Session, col
 from aes_id.audit.cardcheck import CardResult, SignerKeys
 from aes_id.audit.leaf import LeafKind, signed_hash
 from aes_id.audit.leafscan import CardLeaf, LeafRecord
-from aes_id.audit.report import Check, Findings
+from aes_id.audit.report import AuditCounts, Check, Findings
 from aes_id.errors import AesIdError
 from aes_id.formats.cose import decode1
 from aes_id.pki.keys import KeyEvent
-from aes_id.pki.trust import TrustList, parse_revocation_list, parse_trust_list
+from aes_id.pki.revocation import parse_revocation_list
+from aes_id.pki.trust import TrustList, parse_trust_list
 from aes_id.registry import tables
 
 _LIST_KINDS = (LeafKind.TRUST_LIST.value, LeafKind.REVOCATION_LIST.value)
-
-
-@dataclass
-class Tally:
-    """How many of each thing reconciliation matched."""
-
-    cards: int = 0
-    card_leaves: int = 0
-    lists: int = 0
-    list_leaves: int = 0
-    key_events: int = 0
-    key_leaves: int = 0
 
 
 def reconcile_cards(
@@ -46,7 +34,7 @@ def reconcile_cards(
     card_leaves: dict[str, list[CardLeaf]],
     signers: SignerKeys,
     findings: Findings,
-    tally: Tally,
+    tally: AuditCounts,
 ) -> None:
     """Each card against its one leaf; then the leaves whose card is not in the registry."""
     tally.card_leaves = sum(len(leaves) for leaves in card_leaves.values())
@@ -120,7 +108,7 @@ def reconcile_lists(
     root_certificate: x509.Certificate,
     trust_list: TrustList | None,
     findings: Findings,
-    tally: Tally,
+    tally: AuditCounts,
 ) -> None:
     """Every signed trust list and revocation list against its one leaf, and its signature."""
     by_ref: dict[tuple[str, str], list[LeafRecord]] = defaultdict(list)
@@ -195,7 +183,7 @@ def key_leaf_hashes(event: KeyEvent) -> set[bytes]:
     """The ``h`` a key event's leaf may carry.
 
     For a signing (a certificate), SHA-256 of the certificate DER. For an event
-    without a signature (a revocation, the log key), spec/audit-log.md asks for the
+    without a signature (a revocation, the log key), docs/audit-log.md asks for the
     hash of the event's record; the operator hands :meth:`KeyEvent.log_hash` to
     the log as the "signed bytes", which the log hashes once more, so both forms
     are accepted.
@@ -207,7 +195,7 @@ def key_leaf_hashes(event: KeyEvent) -> set[bytes]:
 
 
 def reconcile_keys(
-    events: Sequence[KeyEvent], leaves: Sequence[LeafRecord], findings: Findings, tally: Tally
+    events: Sequence[KeyEvent], leaves: Sequence[LeafRecord], findings: Findings, tally: AuditCounts
 ) -> None:
     """Every key event of the key store against one ``key`` leaf, and the other way round."""
     pending: dict[str, list[LeafRecord]] = defaultdict(list)

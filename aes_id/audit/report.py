@@ -1,4 +1,4 @@
-"""What an audit found: findings by point of spec/audit-log.md, counts, and the verdict.
+"""What an audit found: findings by point of docs/audit-log.md, counts, and the verdict.
 
 Each finding names its subject (``leaf 17``, ``card ML0000003``, ``checkpoint 42``,
 ``trust-list AES#2``, ``saved checkpoint 40``) and says what differed, expected
@@ -17,7 +17,7 @@ MAX_FINDINGS_PER_CHECK = 200
 
 
 class Check(enum.IntEnum):
-    """The five points an auditor checks (spec/audit-log.md, "What an auditor checks")."""
+    """The five points an auditor checks (docs/audit-log.md, "What an auditor checks")."""
 
     CHECKPOINTS = 1
     TREE = 2
@@ -71,9 +71,9 @@ class Findings:
         return sum(self.total.values())
 
 
-@dataclass(frozen=True)
+@dataclass
 class AuditCounts:
-    """How much was checked."""
+    """How much was checked: the auditor's one tally, which reconciliation adds to."""
 
     leaves: int = 0
     merkle_nodes: int = 0

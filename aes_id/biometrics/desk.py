@@ -1,25 +1,21 @@
-"""The enrolment desk's capture: a face and ten fingers per resident, in registry form.
+"""The enrolment desk's biometrics: a resident's fingers as captured, portrait, card templates.
 
 The simulator has no camera or fingerprint scanner: a synthetic resident is
-captured from their biometric seed (the same person every time), and a person
-enrolled from flags or a CSV gets a portrait from the photo file and fingers
-from a fresh, random synthetic identity (the scanner's stand-in).
-
-Storage: a synthetic face is kept as its seed (regenerated exactly on demand),
-an uploaded photo as a small JPEG; the ten fingers as one template record.
+captured from their biometric seed (the same person every time). Storage: a
+synthetic face is kept as its seed (regenerated exactly on demand), an uploaded
+photo as a small JPEG; the ten fingers as one template record. What the
+registry stores for a capture is built in :mod:`aes_id.registry.capture`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import secrets
 
 from PIL import Image
 
 from aes_id.biometrics.faces import synthetic_face
 from aes_id.biometrics.fingers import capture, master_fingers
-from aes_id.biometrics.gallery import gallery_row
 from aes_id.biometrics.minutiae import FingerPosition, MinutiaeSet
 from aes_id.biometrics.template import (
     COMPACT_SUBFORMAT,
@@ -29,8 +25,6 @@ from aes_id.biometrics.template import (
 )
 from aes_id.domain import Identity, PartialDate, Sex
 from aes_id.formats.claims import FingerTemplate
-from aes_id.registry.enrol import Capture, Demographics
-from aes_id.registry.validate import check_photo
 
 STORED_PHOTO_SIZE = (360, 450)
 STORED_PHOTO_QUALITY = 80
@@ -48,12 +42,6 @@ def finger_record(seed: int, session: int = ENROLMENT_CAPTURE) -> bytes:
     return encode_fingers(finger_views(seed, session))
 
 
-def synthetic_capture(seed: int, session: int = ENROLMENT_CAPTURE) -> Capture:
-    """What the desk records for synthetic person ``seed``: face seed, ten fingers, gallery row."""
-    views = finger_views(seed, session)
-    return Capture(fingers=encode_fingers(views), face_seed=seed, dedup_row=gallery_row(views))
-
-
 def compact_photo(image: Image.Image) -> bytes:
     """The stored form of an uploaded portrait: at most 360x450, JPEG quality 80 (~15-30 KB)."""
     copy = image.convert("RGB")
@@ -61,18 +49,6 @@ def compact_photo(image: Image.Image) -> bytes:
     out = io.BytesIO()
     copy.save(out, "JPEG", quality=STORED_PHOTO_QUALITY, optimize=True)
     return out.getvalue()
-
-
-def desk_capture(person: Demographics, photo: bytes | None) -> Capture:
-    """Capture for a person typed in by an officer (flags, prompts or a CSV row)."""
-    seed = secrets.randbits(62)
-    if photo is None:
-        return synthetic_capture(seed)
-    image = check_photo(photo)
-    views = finger_views(seed)
-    return Capture(
-        fingers=encode_fingers(views), face_image=compact_photo(image), dedup_row=gallery_row(views)
-    )
 
 
 def portrait(

@@ -35,10 +35,12 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from aes_id.biometrics.arrays import IndexArrays, Packed
 from aes_id.biometrics.match import Prepared, match_prepared
 from aes_id.biometrics.minutiae import TEN_FINGERS, FingerPosition, MinutiaeSet
 from aes_id.biometrics.shortlist import count_equal, shortlist
 from aes_id.biometrics.signature import SIGNATURE_HASHES, person_signature
+from aes_id.biometrics.snapshot import dump, load
 
 DEFAULT_TOP_K = 30
 DEDUP_THRESHOLD = 0.25
@@ -49,39 +51,7 @@ FIRST_FINGER_EXIT = 0.08
 EARLY_EXIT = 0.15
 """Below this mean over the first two fingers, a shortlisted person is not matched further."""
 
-Packed = NDArray[np.uint32]
 _Array = TypeVar("_Array", bound=NDArray[Any])
-
-
-@dataclass(frozen=True)
-class IndexArrays:
-    """Everything an index holds, as arrays: what the registry persists or a bulk load builds.
-
-    Row i is person ``ids[i]``: ``signatures[i]`` (:func:`person_signature`: SIGNATURE_HASHES
-    bytes per position, position after position), ``counts[i]`` (minutiae per position);
-    ``minutiae`` holds every person's packed minutiae (:func:`pack`) one after the other, in
-    row then position order.
-    """
-
-    positions: tuple[FingerPosition, ...]
-    ids: tuple[str, ...]
-    signatures: NDArray[np.uint8]
-    counts: NDArray[np.uint8]
-    minutiae: Packed
-
-    def check(self) -> None:
-        """Raise ValueError unless the arrays fit together."""
-        n, width = len(self.ids), SIGNATURE_HASHES * len(self.positions)
-        if self.signatures.shape != (n, width) or self.counts.shape != (n, len(self.positions)):
-            raise ValueError(
-                f"index arrays disagree: {n} ids, signatures {self.signatures.shape}, "
-                f"counts {self.counts.shape}"
-            )
-        if int(self.counts.sum(dtype=np.int64)) != self.minutiae.size:
-            raise ValueError(
-                f"index counts add up to {int(self.counts.sum())} minutiae, "
-                f"found {self.minutiae.size}"
-            )
 
 
 @dataclass(frozen=True)
@@ -263,15 +233,11 @@ class DedupIndex:
 
     def to_bytes(self) -> bytes:
         """A snapshot of the whole index (:func:`aes_id.biometrics.snapshot.dump`)."""
-        from aes_id.biometrics.snapshot import dump
-
         return dump(self.arrays())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> DedupIndex:
         """An index from a snapshot; raises SnapshotError (an InputError) on anything else."""
-        from aes_id.biometrics.snapshot import load
-
         return cls.from_arrays(load(data))
 
     def _offsets(self) -> NDArray[np.int64]:

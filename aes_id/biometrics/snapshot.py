@@ -28,7 +28,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from aes_id.biometrics.index import IndexArrays
+from aes_id.biometrics.arrays import IndexArrays
 from aes_id.biometrics.minutiae import FingerPosition
 from aes_id.biometrics.signature import SIGNATURE_HASHES
 from aes_id.errors import InputError

@@ -2,7 +2,7 @@
 
 1. **Verify** the QR text with the post's own synced lists and its clock
    (:func:`verify_at_post`, which runs the project's one verifier,
-   :func:`aes_id.verify.verifier.verify_parsed`). No registry, no network.
+   :func:`aes_id.verify.verifier.read_and_verify`). No registry, no network.
 2. **Compare the bearer**: the agent looks at the face from the QR beside the
    bearer (a human judgement, passed in as a :class:`FaceCheck`) and, where the
    post has a reader and the card carries templates, a live fingerprint is
@@ -11,6 +11,10 @@
 3. **Decide** admit, refer or refuse by one policy table (:data:`VERDICT_DECISIONS`,
    :func:`decide`).
 4. **Record** the crossing with the age of the lists it relied on (:func:`crossing_for`).
+
+:func:`check_bearer` runs steps 1 to 4 for one traveller: it is what ``aes-id
+border check``, the border drill and the fraud tests all call, so they test
+one and the same check (the post then writes the crossing to its journal).
 """
 
 from __future__ import annotations
@@ -33,8 +37,7 @@ from aes_id.border.records import (
 from aes_id.domain import Verdict, VerificationResult
 from aes_id.errors import AesIdError
 from aes_id.formats.claims import FingerTemplate
-from aes_id.formats.credential import parse_qr_text
-from aes_id.verify.verifier import Lists, verify_parsed, verify_qr_text
+from aes_id.verify.verifier import Lists, read_and_verify
 
 VERDICT_DECISIONS: Mapping[str, Decision] = {
     Verdict.VALID.value: Decision.ADMIT,
@@ -102,13 +105,9 @@ def verify_at_post(qr_text: str | None, lists: Lists, *, now: dt.datetime) -> Po
     if qr_text is None:
         return PostVerification(None)
     start = time.perf_counter()
-    try:
-        parsed = parse_qr_text(qr_text)
-    except Exception:  # the verifier reports exactly why, as MALFORMED
-        result = verify_qr_text(qr_text, lists, now=now)
-        return PostVerification(result, (), time.perf_counter() - start)
-    result = verify_parsed(parsed, lists, now=now)
-    return PostVerification(result, parsed.claims.fingerprints, time.perf_counter() - start)
+    result, parsed = read_and_verify(qr_text, lists, now=now)
+    fingerprints = parsed.claims.fingerprints if parsed is not None else ()
+    return PostVerification(result, fingerprints, time.perf_counter() - start)
 
 
 class FingerprintMatcher(Protocol):
@@ -136,6 +135,72 @@ def match_fingers(
     except AesIdError:
         return FingerCheck.NO_TEMPLATE
     return FingerCheck.MATCH if same else FingerCheck.MISMATCH
+
+
+class Bearer(Protocol):
+    """The person holding the card, as the post compares them with what the QR says."""
+
+    def face_check(self, verification: PostVerification) -> FaceCheck:
+        """The agent's comparison of the QR's face with the bearer's."""
+        ...
+
+    def live_fingers(self, verification: PostVerification) -> bytes | None:
+        """The fingers captured at the post's reader (a template record), if any."""
+        ...
+
+
+@dataclass(frozen=True)
+class DeclaredBearer:
+    """A bearer as the agent reports them: the face judgement typed in, a capture file read."""
+
+    face: FaceCheck = FaceCheck.NOT_DONE
+    fingers: bytes | None = None
+
+    def face_check(self, verification: PostVerification) -> FaceCheck:
+        return self.face
+
+    def live_fingers(self, verification: PostVerification) -> bytes | None:
+        return self.fingers
+
+
+def check_bearer(
+    qr_text: str | None,
+    lists: Lists,
+    bearer: Bearer,
+    *,
+    post: str,
+    at: dt.datetime,
+    matcher: FingerprintMatcher | None = None,
+    direction: Direction | None = None,
+    source: Source = Source.QR_TEXT,
+    scan_seconds: float = 0.0,
+    ident: int | None = None,
+) -> tuple[PostVerification, Crossing]:
+    """Verify the card, compare the bearer, decide: the crossing to record (steps 1 to 4).
+
+    The fingerprint is matched only for a valid card (an invalid one is decided
+    by its verdict alone).
+    """
+    verification = verify_at_post(qr_text, lists, now=at)
+    face = bearer.face_check(verification)
+    finger = FingerCheck.NOT_DONE
+    if verification.valid:
+        finger = match_fingers(
+            verification.fingerprints, bearer.live_fingers(verification), matcher
+        )
+    crossing = crossing_for(
+        verification,
+        lists,
+        post=post,
+        at=at,
+        face=face,
+        finger=finger,
+        direction=direction,
+        source=source,
+        scan_seconds=scan_seconds,
+        ident=ident,
+    )
+    return verification, crossing
 
 
 def crossing_for(

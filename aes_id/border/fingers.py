@@ -1,4 +1,4 @@
-"""The 1:1 fingerprint check at the border: the hook issue 7 fills.
+"""The 1:1 fingerprint check at the border: a live capture against the QR's templates.
 
 A post with a reader captures the bearer's fingers and matches them, offline,
 against the compact templates in the card's QR (Claim 169 keys 50-59,

@@ -125,6 +125,15 @@ class Alert:
     other_id: int | None = None
     detail: str = ""
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "crossing": self.crossing_id,
+            "other": self.other_id,
+            "raised_at": self.raised_at.isoformat(),
+            "detail": self.detail,
+        }
+
 
 @dataclass(frozen=True)
 class InjectedFraud:

@@ -24,11 +24,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from aes_id.border.check import (
+    DeclaredBearer,
     FingerprintMatcher,
     PostVerification,
-    crossing_for,
-    match_fingers,
-    verify_at_post,
+    check_bearer,
 )
 from aes_id.border.correlate import WINDOW, Correlator, retro_check
 from aes_id.border.journal import Journal
@@ -37,7 +36,6 @@ from aes_id.border.records import (
     Crossing,
     Direction,
     FaceCheck,
-    FingerCheck,
     Source,
     SyncRecord,
 )
@@ -45,11 +43,10 @@ from aes_id.border.sync import ListFiles, ListParser, SyncOutcome, merge_lists, 
 from aes_id.errors import AesIdError, StorageError, TrustError, UsageError
 from aes_id.files import write_atomic
 from aes_id.geography import BorderPost, border_post
-from aes_id.verify.lists import TRUST_LIST_FILE, load_root_certificate, revocation_file_name
+from aes_id.pki.exports import TRUST_LIST_FILE, revocation_file
+from aes_id.verify.lists import load_root_certificate
 from aes_id.verify.verifier import Lists
 
-ENV_BORDER = "AES_ID_BORDER"
-DEFAULT_BORDER = Path("border")
 ROOT_FILE = "root.pem"
 STATE_FILE = "state.json"
 JOURNAL_FILE = "journal.sqlite"
@@ -182,7 +179,7 @@ class PostStation:
         lists = self.folder / "lists"
         write_atomic(lists / TRUST_LIST_FILE, files.trust_list)
         for state, data in files.revocations:
-            write_atomic(lists / revocation_file_name(state.value), data)
+            write_atomic(lists / revocation_file(state), data)
         if new_root is not None:
             write_atomic(self.folder / ROOT_FILE, new_root.public_bytes(Encoding.PEM))
         self._lists = None
@@ -201,18 +198,13 @@ class PostStation:
     ) -> tuple[PostVerification, Crossing]:
         """Verify with this post's lists, match the live fingers (if any) 1:1, decide, and
         record the crossing in the post's journal."""
-        lists = self.lists()
-        verification = verify_at_post(qr_text, lists, now=now)
-        finger = FingerCheck.NOT_DONE
-        if verification.valid:
-            finger = match_fingers(verification.fingerprints, live_fingers, matcher)
-        crossing = crossing_for(
-            verification,
-            lists,
+        verification, crossing = check_bearer(
+            qr_text,
+            self.lists(),
+            DeclaredBearer(face, live_fingers),
             post=self.post.code,
             at=now,
-            face=face,
-            finger=finger,
+            matcher=matcher,
             direction=direction,
             source=source,
             scan_seconds=scan_seconds,

@@ -25,8 +25,10 @@ from cryptography import x509
 
 from aes_id.domain import Country
 from aes_id.errors import AesIdError, InputError
-from aes_id.pki.trust import RevocationList, TrustList, parse_revocation_list, parse_trust_list
-from aes_id.verify.lists import TRUST_LIST_FILE, read_bounded, revocation_file_name
+from aes_id.pki.exports import TRUST_LIST_FILE, revocation_file
+from aes_id.pki.revocation import RevocationList, parse_revocation_list
+from aes_id.pki.trust import TrustList, parse_trust_list
+from aes_id.verify.lists import read_bounded
 from aes_id.verify.verifier import Lists
 
 
@@ -51,7 +53,7 @@ def read_list_files(folder: Path) -> ListFiles:
         )
     revocations = []
     for state in Country:
-        path = folder / revocation_file_name(state.value)
+        path = folder / revocation_file(state)
         if path.is_file():
             revocations.append((state, read_bounded(path, "revocation list")))
     return ListFiles(read_bounded(trust, "trust list"), tuple(revocations))
@@ -118,7 +120,7 @@ class ExportsReader:
         self._files: ListFiles | None = None
 
     def read(self) -> ListFiles:
-        names = [TRUST_LIST_FILE, *(revocation_file_name(s.value) for s in Country)]
+        names = [TRUST_LIST_FILE, *(revocation_file(s) for s in Country)]
         stamp = tuple(_stamp(self.folder / name) for name in names)
         if self._files is None or stamp != self._stamp:
             self._files, self._stamp = read_list_files(self.folder), stamp

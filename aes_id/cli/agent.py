@@ -15,9 +15,9 @@ from rich.text import Text
 from aes_id.cli.common import console, err_console, now, print_json, settings
 from aes_id.domain import Verdict, VerificationResult
 from aes_id.errors import UsageError
-from aes_id.verify.lists import load_lists, load_root_certificate, local_lists
+from aes_id.verify.lists import lists_for
 from aes_id.verify.scan import scan_file
-from aes_id.verify.verifier import Lists, verify_qr_text
+from aes_id.verify.verifier import verify_qr_text
 
 Opt = typer.Option
 STYLE = {Verdict.VALID: "bold green"}
@@ -25,22 +25,6 @@ STYLE = {Verdict.VALID: "bold green"}
 
 def register(app: typer.Typer) -> None:
     app.command("verify")(verify_command)
-
-
-def _lists(
-    keys: Path, trust_list: Path | None, revocations: list[Path], root: Path | None
-) -> Lists:
-    if trust_list is None:
-        if revocations or root:
-            raise UsageError("--revocations and --root go with --trust-list")
-        return local_lists(keys)
-    if root is None:
-        from aes_id.pki.keys import KeyStore
-
-        root_cert = KeyStore.open(keys).root_certificate()
-    else:
-        root_cert = load_root_certificate(root)
-    return load_lists(root_cert, trust_list, revocations)
 
 
 def _at(text: str | None) -> dt.datetime:
@@ -84,7 +68,7 @@ def verify_command(
     """Check a card offline and say VALID or exactly what is wrong."""
     if (source is None) == (qr is None):
         raise UsageError("give a photo/scan/PDF file, or --qr TEXT (one of them)")
-    lists = _lists(settings(ctx).keys, trust_list, revocations or [], root)
+    lists = lists_for(settings(ctx).keys, trust_list, revocations or [], root)
     text = qr if qr is not None else scan_file(source)  # type: ignore[arg-type]
     mrz_lines = (
         [line for line in mrz.replace("/", "\n").splitlines() if line.strip()] if mrz else None
@@ -93,7 +77,7 @@ def verify_command(
     if face_out is not None and result.face:
         _save_face(face_out, result.face)
     if as_json:
-        print_json(result_json(result))
+        print_json(result.to_json())
     else:
         _print_result(result, face_out)
     raise typer.Exit(0 if result.ok else 1)
@@ -104,32 +88,6 @@ def _save_face(path: Path, face: bytes) -> None:
         path.write_bytes(face)
     except OSError as exc:
         raise UsageError(f"cannot save the face to {path}: {exc.strerror}") from None
-
-
-def result_json(result: VerificationResult) -> dict[str, object]:
-    person = result.identity
-    return {
-        "verdict": result.verdict.value,
-        "reasons": list(result.reasons),
-        "warnings": list(result.warnings),
-        "card_number": result.card_number,
-        "issuing_state": result.issuing_state.value if result.issuing_state else None,
-        "issued_at": result.issued_at.isoformat() if result.issued_at else None,
-        "expires_at": result.expires_at.isoformat() if result.expires_at else None,
-        "kid": result.kid.hex() if result.kid else None,
-        "holder": None
-        if person is None
-        else {
-            "nin": person.nin,
-            "family_name": person.family_name,
-            "given_names": person.given_names,
-            "date_of_birth": person.date_of_birth.iso(),
-            "sex": person.sex.value,
-            "nationality": person.nationality,
-            "place_of_birth": person.place_of_birth,
-        },
-        "face_bytes": len(result.face or b""),
-    }
 
 
 def _print_result(result: VerificationResult, face_out: Path | None) -> None:

@@ -18,6 +18,44 @@ from aes_id import __version__
 from aes_id.cli import agent, auditor, border, demo, officer, operator, printer
 from aes_id.cli.common import ENV_KEYS, Settings, err_console
 from aes_id.errors import AesIdError
+from aes_id.registry.db import ENV_DB
+
+GLOBAL_OPTIONS = ("--db", "--keys")
+"""Options of ``aes-id`` itself that may also be written after the command."""
+GLOBAL_FLAGS = ("--verbose", "-v")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move ``--db X``, ``--keys Y`` and ``--verbose`` written after a command to the front.
+
+    ``aes-id enrol --db other.db …`` then means ``aes-id --db other.db enrol …``.
+    Nothing after ``--`` moves. A global option without its value is left where
+    it is, for Click to report.
+
+    >>> hoist_global_options(["enrol", "--db", "x.db", "--synthetic", "5"])
+    ['--db', 'x.db', 'enrol', '--synthetic', '5']
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_OPTIONS and "=" in arg:
+            front.append(arg)
+        elif name in GLOBAL_OPTIONS and index + 1 < len(args):
+            front.extend(args[index : index + 2])
+            index += 1
+        elif arg in GLOBAL_FLAGS:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return front + rest
+
 
 app = typer.Typer(
     name="aes-id",
@@ -34,9 +72,21 @@ def _root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option(help="Registry: a file path or SQLAlchemy URL [env AES_ID_DB; registry.db]"),
+        typer.Option(
+            envvar=ENV_DB,
+            show_envvar=True,
+            help="Registry: a file path or SQLAlchemy URL (default registry.db). "
+            "Before or after the command.",
+        ),
     ] = None,
-    keys: Annotated[Path, typer.Option(envvar=ENV_KEYS, help="Key store folder.")] = Path("keys"),
+    keys: Annotated[
+        Path,
+        typer.Option(
+            envvar=ENV_KEYS,
+            show_envvar=True,
+            help="Key store folder. Before or after the command.",
+        ),
+    ] = Path("keys"),
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks on errors.")] = False,
 ) -> None:
     ctx.obj = Settings(db=db, keys=keys, verbose=verbose)
@@ -65,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     Typer handles its own usage errors (exit code 2); an :class:`AesIdError`
     raised by a command comes out here.
     """
-    args = sys.argv[1:] if argv is None else argv
+    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
     try:
         app(args=args, prog_name="aes-id")
     except AesIdError as exc:

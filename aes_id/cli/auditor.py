@@ -1,4 +1,4 @@
-"""Commands of the auditor: ``aes-id audit …`` over the signature log (spec/audit-log.md).
+"""Commands of the auditor: ``aes-id audit …`` over the signature log (docs/audit-log.md).
 
 Exit codes: 0 when what was asked holds (a proof verifies, the audit is clean),
 1 when it does not (a finding, a proof that fails), 2 for a usage error.

@@ -13,26 +13,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from cryptography import x509
 from rich.table import Table
 
 from aes_id.border.check import PostVerification
 from aes_id.border.fingers import default_matcher
+from aes_id.border.folders import DEFAULT_BORDER, ENV_BORDER, BorderFolder, default_run_name
 from aes_id.border.journal import Journal
-from aes_id.border.records import Alert, Crossing, Decision, Direction, FaceCheck, Source
-from aes_id.border.station import DEFAULT_BORDER, ENV_BORDER, PostStation
-from aes_id.cli.agent import result_json
+from aes_id.border.records import Crossing, Decision, Direction, FaceCheck, Source
 from aes_id.cli.common import console, err_console, now, print_json, progress, settings
 from aes_id.errors import UsageError
-from aes_id.geography import BorderPost, border_posts
-from aes_id.operator import ROOT_CERT_FILE
-from aes_id.pki.keys import KeyStore
+from aes_id.geography import border_posts
 from aes_id.registry.db import open_registry
 from aes_id.simulate.border_pdf import write_report_pdf
-from aes_id.simulate.border_sim import RUN_FILE, DrillSettings, open_drill
+from aes_id.simulate.border_sim import DrillSettings, open_drill
 from aes_id.simulate.border_world import cardholders_from_registry
 from aes_id.simulate.report import load_report, report_tables
-from aes_id.verify.lists import load_root_certificate
 from aes_id.verify.scan import NoQrCodeFound, scan_file
 
 border_app = typer.Typer(
@@ -40,8 +35,6 @@ border_app = typer.Typer(
     no_args_is_help=True,
 )
 Opt = typer.Option
-CENTRAL_FILE = "central.sqlite"
-LATEST_FILE = "LATEST"
 _FACE = {"match": FaceCheck.MATCH, "mismatch": FaceCheck.MISMATCH}
 _DIRECTION = {"exit": Direction.EXIT, "entry": Direction.ENTRY}
 _STYLE = {Decision.ADMIT: "bold green", Decision.REFER: "bold yellow", Decision.REFUSE: "bold red"}
@@ -52,7 +45,7 @@ def register(app: typer.Typer) -> None:
 
 
 @border_app.callback()
-def _border(
+def _border_options(
     ctx: typer.Context,
     border: Annotated[
         Path, Opt(envvar=ENV_BORDER, help="Folder of the posts and drills [env AES_ID_BORDER].")
@@ -61,8 +54,8 @@ def _border(
     ctx.meta["border_dir"] = border
 
 
-def _border_dir(ctx: typer.Context) -> Path:
-    return Path(ctx.meta.get("border_dir", DEFAULT_BORDER))
+def _border(ctx: typer.Context) -> BorderFolder:
+    return BorderFolder(Path(ctx.meta.get("border_dir", DEFAULT_BORDER)))
 
 
 def _choice(value: str | None, choices: dict[str, Any], option: str) -> Any:
@@ -79,7 +72,7 @@ def posts_command(
     ctx: typer.Context, as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False
 ) -> None:
     """The border posts, their sync policy, and when each last synced here."""
-    rows = [_post_row(post, _border_dir(ctx)) for post in border_posts()]
+    rows = [_border(ctx).post_status(post) for post in border_posts()]
     if as_json:
         print_json(rows)
         return
@@ -109,24 +102,6 @@ def posts_command(
     console.print(table)
 
 
-def _post_row(post: BorderPost, border_dir: Path) -> dict[str, Any]:
-    station = PostStation(border_dir / "posts" / post.code, post)
-    state = station.state() if station.folder.is_dir() else {}
-    return {
-        "code": post.code,
-        "name": post.name,
-        "state": post.state.value,
-        "kind": post.kind.value,
-        "lat": post.lat,
-        "lon": post.lon,
-        "paired": post.paired,
-        "sync_hours": post.sync_interval.total_seconds() / 3600,
-        "offline_chance": post.offline_chance,
-        "offline_days": post.offline_days,
-        "last_sync": state.get("last_sync"),
-    }
-
-
 def _every(interval: dt.timedelta) -> str:
     hours = interval.total_seconds() / 3600
     return f"{hours:.0f} h" if hours < 24 else f"{hours / 24:.0f} d"
@@ -145,61 +120,16 @@ def sync_command(
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
     """Refresh a post's lists from the operator's exports; upload its crossings."""
-    folder = exports or settings(ctx).keys
-    codes = [p.code for p in border_posts()] if post.strip().lower() == "all" else [post]
-    report = []
-    for code in codes:
-        station = PostStation.open(_border_dir(ctx), code)
-        anchor = _root_for(station, folder, root)
-        clock = now()
-        synced = station.sync(folder, now=clock, root=anchor)
-        with Journal.open(_border_dir(ctx) / CENTRAL_FILE) as central:
-            clones = station.upload(central, now=clock)
-        report.append(
-            (station, synced.outcome.changes, synced.outcome.warnings, synced.alerts + clones)
-        )
+    report = _border(ctx).sync(post, exports or settings(ctx).keys, now=now(), root=root)
     if as_json:
-        print_json(
-            [
-                {
-                    "post": s.post.code,
-                    "changes": list(c),
-                    "warnings": list(w),
-                    "alerts": [_alert_json(a) for a in alerts],
-                }
-                for s, c, w, alerts in report
-            ]
-        )
+        print_json([item.to_json() for item in report])
         return
-    for station, changes, warnings, alerts in report:
-        console.print(f"{station.post.code}: " + ("; ".join(changes) or "lists already current"))
-        for warning in warnings:
+    for item in report:
+        console.print(f"{item.post.code}: " + ("; ".join(item.changes) or "lists already current"))
+        for warning in item.warnings:
             err_console.print(f"[yellow]warning:[/] {warning}", markup=True)
-        for alert in alerts:
+        for alert in item.alerts:
             console.print(f"  [bold red]alert[/] {alert.kind.value}: {alert.detail}", markup=True)
-
-
-def _root_for(station: PostStation, exports: Path, root: Path | None) -> x509.Certificate | None:
-    """The root to pin at a post's first sync: ``--root``, else the one the operator exports
-    beside the lists, else the key store's."""
-    if root is not None:
-        return load_root_certificate(root)
-    if station.pinned_root() is not None:
-        return None
-    exported = exports / ROOT_CERT_FILE
-    if exported.is_file():
-        return load_root_certificate(exported)
-    return KeyStore.open(exports).root_certificate()
-
-
-def _alert_json(alert: Alert) -> dict[str, Any]:
-    return {
-        "kind": alert.kind.value,
-        "crossing": alert.crossing_id,
-        "other": alert.other_id,
-        "raised_at": alert.raised_at.isoformat(),
-        "detail": alert.detail,
-    }
 
 
 @border_app.command("check")
@@ -223,7 +153,7 @@ def check_command(
     """Check a card offline with the post's own lists; record the crossing and the decision."""
     if (photo is None) == (qr is None):
         raise UsageError("give a photo/scan/PDF of the card, or --qr TEXT (one of them)")
-    station = PostStation.open(_border_dir(ctx), post)
+    station = _border(ctx).station(post)
     text, source = qr, Source.QR_TEXT
     if photo is not None:
         source = Source.IMAGE
@@ -246,9 +176,7 @@ def check_command(
         face_out.write_bytes(verification.result.face)
     if as_json:
         data = (
-            result_json(verification.result)
-            if verification.result
-            else {"verdict": crossing.verdict}
+            verification.result.to_json() if verification.result else {"verdict": crossing.verdict}
         )
         print_json(
             {
@@ -325,7 +253,7 @@ def simulate_command(
         float, Opt(help="Share of checks through the whole image path (print, photo, scan).")
     ] = 0.01,
     fingerprints: Annotated[
-        bool, Opt("--fingerprints", help="Fingerprint readers at every post (1:1, issue 7).")
+        bool, Opt("--fingerprints", help="Fingerprint readers at every post (1:1 match).")
     ] = False,
     start: Annotated[
         str | None, Opt(help="First day (YYYY-MM-DD) [day after the newest card].")
@@ -345,8 +273,9 @@ def simulate_command(
         fingerprints=fingerprints,
         start=_start(start),
     )
-    name = run or f"drill-{seed}-{travellers}x{days}d"
-    folder = _border_dir(ctx) / "runs" / name
+    border = _border(ctx)
+    name = run or default_run_name(seed, travellers, days)
+    folder = border.run_folder(name)
     holders = cardholders_from_registry(
         open_registry(settings(ctx).db, create=False), travellers, seed=seed
     )
@@ -354,7 +283,7 @@ def simulate_command(
         total = drill.prepare()
         with progress("Border drill", total) as advance:
             summary = drill.run(advance)
-    (_border_dir(ctx) / "runs" / LATEST_FILE).write_text(name + "\n", encoding="utf-8")
+    border.mark_latest(name)
     data = {
         "run": name,
         "folder": str(folder),
@@ -394,13 +323,7 @@ def report_command(
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
     """What the drill caught at the posts, caught later, missed, and why."""
-    runs = _border_dir(ctx) / "runs"
-    name = run or _latest(runs)
-    path = runs / name / RUN_FILE
-    if not path.is_file():
-        raise UsageError(
-            f"no border drill named {name!r} in {runs}", hint="run `aes-id border simulate` first"
-        )
+    path = _border(ctx).run_journal(run)
     with Journal.open(path) as journal:
         report = load_report(journal)
     if pdf is not None:
@@ -412,12 +335,3 @@ def report_command(
         console.print(renderable)
     if pdf is not None:
         console.print(f"PDF report written to {pdf}")
-
-
-def _latest(runs: Path) -> str:
-    try:
-        return (runs / LATEST_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
-        raise UsageError(
-            f"no border drill in {runs}", hint="run `aes-id border simulate` first"
-        ) from None

@@ -10,14 +10,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aes_id import demo
-from aes_id.cards import cards_of
+from aes_id.cards.views import cards_of
 from aes_id.cli.auditor import print_report
 from aes_id.cli.common import ENV_PASSPHRASE, console, now, progress
 from aes_id.domain import Verdict
 from aes_id.errors import UsageError
 from aes_id.parallel import default_workers
 from aes_id.registry.stats import RegistrySummary, summarise
+from aes_id.simulate import demo
 from aes_id.simulate.enrolment import enrol_population
 from aes_id.simulate.report import report_tables
 

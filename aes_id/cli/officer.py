@@ -10,7 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aes_id.cards import card_view
+from aes_id.cards.issue import issue_cards, pending_nins
+from aes_id.cards.revoke import revoke_card
+from aes_id.cards.views import card_view
 from aes_id.cli.common import (
     console,
     err_console,
@@ -22,11 +24,10 @@ from aes_id.cli.common import (
 )
 from aes_id.domain import Country, PartialDate, RevocationReason
 from aes_id.errors import UsageError
-from aes_id.issuance import issue_cards, pending_nins
-from aes_id.operator import revoke_card
 from aes_id.parallel import default_workers
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.batch import enrol_csv
+from aes_id.registry.capture import desk_capture
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.dedup import Gallery, decide, enrol_checked, list_cases
 from aes_id.registry.enrol import (
@@ -37,7 +38,7 @@ from aes_id.registry.enrol import (
     find_residents,
     get_resident,
 )
-from aes_id.simulate.enrolment import desk_capture, enrol_population
+from aes_id.simulate.enrolment import enrol_population
 
 residents_app = typer.Typer(help="Look residents up in the registry.", no_args_is_help=True)
 
@@ -209,13 +210,7 @@ def _enrol_csv(
 def _record_json(record: ResidentRecord) -> dict[str, object]:
     identity = record.identity
     return {
-        "nin": identity.nin,
-        "family_name": identity.family_name,
-        "given_names": identity.given_names,
-        "date_of_birth": identity.date_of_birth.iso(),
-        "sex": identity.sex.value,
-        "nationality": identity.nationality,
-        "place_of_birth": identity.place_of_birth,
+        **identity.to_json(),
         "state": record.state.value,
         "region": record.region,
         "site": record.site,

@@ -11,8 +11,8 @@ from rich.table import Table
 from aes_id.cli.common import console, now, passphrase, print_json, settings
 from aes_id.domain import Country, Kid, PartialDate
 from aes_id.errors import UsageError
-from aes_id.operator import Published, init_keys, publish_lists, revoke_key, rotate_signer
 from aes_id.pki.keys import KeyStore
+from aes_id.publishing import Published, init_keys, publish_lists, revoke_key, rotate_signer
 from aes_id.registry.db import open_registry
 
 keys_app = typer.Typer(

@@ -7,11 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aes_id.cli.common import console, now, progress, settings
-from aes_id.cli.officer import card_app
-from aes_id.domain import Country
-from aes_id.errors import UsageError
-from aes_id.printing import (
+from aes_id.cards.printing import (
     preview_pngs,
     print_card_files,
     print_one_file,
@@ -19,6 +15,10 @@ from aes_id.printing import (
     read_card_list,
     select_cards,
 )
+from aes_id.cli.common import console, now, progress, settings
+from aes_id.cli.officer import card_app
+from aes_id.domain import Country
+from aes_id.errors import UsageError
 from aes_id.registry.db import open_registry
 
 Opt = typer.Option

@@ -1,6 +1,6 @@
 """The credential's claims: typed values <-> the CWT claims map with claim 169.
 
-spec/credential.md, "CWT claims" and "Identity map": RFC 8392 claims 1 iss,
+docs/credential.md, "CWT claims" and "Identity map": RFC 8392 claims 1 iss,
 4 exp, 5 nbf, 6 iat, 7 cti, and claim 169 (MOSIP Claim 169 QR Code
 Specification v1.2) holding the identity, the face (62) and, later, the
 fingerprint references (50-59); key 75 is the AES place-of-birth extension.
@@ -23,6 +23,7 @@ import cbor2
 
 from aes_id.domain import CardNumber, Country, Identity, Nin, PartialDate, Sex
 from aes_id.errors import InputError, UsageError
+from aes_id.formats.cose import CBOR_DECODE_ERRORS
 
 DEFAULT_ISSUER_BASE = "https://aes-id.example"
 """Base of the ``iss`` claim; ``.example`` marks simulated cards."""
@@ -241,7 +242,7 @@ def encode_claims(claims: CredentialClaims) -> bytes:
 def decode_claims(payload: bytes) -> CredentialClaims:
     """Parse a CWT claims payload; raise :class:`MalformedCredential` naming the bad claim.
 
-    Every claim in spec/credential.md is required except the face (62) and
+    Every claim in docs/credential.md is required except the face (62) and
     the fingerprints (50-59); keys not in the spec are ignored.
     """
     cwt = _Claims(_load_map(payload), "claim", _CWT_NAMES)
@@ -277,7 +278,7 @@ def _load_map(payload: bytes) -> Mapping[Any, Any]:
         value: Mapping[Any, Any] = cbor2.CBORDecoder(
             stream, allow_duplicate_keys=False, max_depth=16
         ).decode()
-    except Exception as exc:  # cbor2 raises several types on garbage
+    except CBOR_DECODE_ERRORS as exc:
         raise MalformedCredential(f"claims are not CBOR: {exc}") from None
     if stream.tell() != len(payload):
         raise MalformedCredential(

@@ -29,6 +29,15 @@ ALG_EDDSA = -8
 HEADER_ALG = 1
 HEADER_KID = 4
 
+CBOR_DECODE_ERRORS: tuple[type[Exception], ...] = (cbor2.CBORDecodeError, UnicodeDecodeError)
+"""What cbor2 raises for bytes that are not well-formed CBOR: the "bad bytes" errors.
+
+``CBORDecodeError`` is the base of all of them (``CBORDecodeEOF`` for a truncated item,
+``CBORDecodeValueError`` in cbor2 5, a bad semantic tag, invalid UTF-8, nesting past
+``max_depth``); ``UnicodeDecodeError`` is listed for decoders that let it through
+unwrapped. Anything else out of cbor2 is a defect, and is not caught.
+"""
+
 
 class CoseFormatError(InputError):
     """The bytes are not a COSE_Sign1 of the form AES-ID accepts."""
@@ -79,7 +88,7 @@ def decode1(data: bytes) -> CoseSign1:
     """Parse COSE_Sign1 bytes; raise :class:`CoseFormatError` naming the first defect."""
     try:
         obj = cbor2.loads(data)
-    except Exception as exc:  # cbor2 raises several types on garbage
+    except CBOR_DECODE_ERRORS as exc:
         raise CoseFormatError(f"not CBOR: {exc}") from None
     if isinstance(obj, cbor2.CBORTag):
         if obj.tag != COSE_SIGN1_TAG:
@@ -100,7 +109,7 @@ def decode1(data: bytes) -> CoseSign1:
     if protected:
         try:
             header = cbor2.loads(protected)
-        except Exception:
+        except CBOR_DECODE_ERRORS:
             raise CoseFormatError("protected header is not CBOR") from None
         if not isinstance(header, Mapping):
             raise CoseFormatError("protected header is not a map")

@@ -1,6 +1,6 @@
 """The card credential: a Claim 169 identity in a CWT, signed, deflated, Base45.
 
-spec/credential.md::
+docs/credential.md::
 
     QR text = Base45( zlib( COSE_Sign1( CWT claims ) ) )
 
@@ -60,6 +60,7 @@ from aes_id.formats.claims import (
     trailing_bytes,
 )
 from aes_id.formats.cose import (
+    CBOR_DECODE_ERRORS,
     CoseFormatError,
     CoseSign1,
     assemble1,
@@ -97,7 +98,10 @@ MAX_QR_TEXT_CHARS = 4096
 """Longest QR text :func:`parse_qr_text` reads (a version-40 QR holds 4296)."""
 
 MAX_INFLATED_BYTES = 64 * 1024
-"""Most bytes a QR text may inflate to (spec: no decompression bomb)."""
+"""Most bytes a QR text may inflate to (docs/credential.md: no decompression bomb)."""
+
+ZLIB_LEVEL = 9
+"""Deflate level of the QR text: the smallest stream, so the most bytes left for the face."""
 
 MAX_QR_BYTES = MAX_QR_CHARS // 3 * 2 + (1 if MAX_QR_CHARS % 3 == 2 else 0)
 """Most deflated bytes whose Base45 text fits in :data:`MAX_QR_CHARS` (646)."""
@@ -161,7 +165,7 @@ def finish(prepared: PreparedCredential, signature: bytes) -> SignedCredential:
     if len(signature) != 64:
         raise UsageError(f"an Ed25519 signature is 64 bytes, found {len(signature)}")
     cose = assemble1(prepared.protected, prepared.payload, signature)
-    text = base45.encode(zlib.compress(cose, 9))
+    text = encode_qr_text(cose)
     if len(text) > MAX_QR_CHARS:
         raise CredentialTooLarge(
             f"credential is {len(text)} Base45 characters: a version-20, level-M QR holds "
@@ -169,6 +173,15 @@ def finish(prepared: PreparedCredential, signature: bytes) -> SignedCredential:
             hint="give the face thumbnail fewer bytes (see face_budget)",
         )
     return SignedCredential(text, cose)
+
+
+def encode_qr_text(cose: bytes) -> str:
+    """The QR text of COSE_Sign1 bytes: Base45 (RFC 9285) of their zlib stream (RFC 1950).
+
+    The inverse of the first two steps of :func:`parse_qr_text`. Deflate runs
+    at level :data:`ZLIB_LEVEL`; any level reads back the same.
+    """
+    return base45.encode(zlib.compress(cose, ZLIB_LEVEL))
 
 
 def sign_credential(
@@ -230,7 +243,7 @@ def _deflated_with_stand_in(claims: CredentialClaims, size: int) -> int:
     face = b"RIFF" + riff_size + b"WEBP" + _STAND_IN[72 : 72 + size - 12]
     payload = encode_claims(dataclasses.replace(claims, face=face))
     cose = assemble1(protected_header(kid), payload, signature)
-    return len(zlib.compress(cose, 9))
+    return len(zlib.compress(cose, ZLIB_LEVEL))
 
 
 # -- reading: QR text -> claims, without the signature check ------------------------------
@@ -269,6 +282,15 @@ def parse_qr_text(text: str) -> ParsedCredential:
 
     Surrounding CR, LF and tab are dropped (they are never Base45); anything
     else that is not the spec's form is refused.
+
+    Parsing at the boundary: every way untrusted text can fail to be a credential
+    ends here as a :class:`MalformedCredential`, and only as one. The expected
+    failures of each layer are converted where they occur and nowhere else:
+    :class:`~aes_id.formats.base45.Base45Error`, :class:`zlib.error`,
+    :data:`~aes_id.formats.cose.CBOR_DECODE_ERRORS`,
+    :class:`~aes_id.formats.cose.CoseFormatError` and the claim readers' own
+    errors. Any other exception out of this function is a defect of the parser,
+    not of the input, and callers must not treat it as a verdict.
     """
     # 1. Bound the input before any work (a version-40 QR holds 4296 characters).
     if not isinstance(text, str):
@@ -326,7 +348,10 @@ def _inflate(deflated: bytes) -> bytes:
 
 def _check_single_item(cose_bytes: bytes) -> None:
     stream = io.BytesIO(cose_bytes)
-    cbor2.CBORDecoder(stream).decode()  # decode1 has already read it without error
+    try:
+        cbor2.CBORDecoder(stream).decode()  # decode1 has already read it without error
+    except CBOR_DECODE_ERRORS as exc:
+        raise MalformedCredential(f"not a COSE_Sign1: not CBOR: {exc}") from None
     if stream.tell() != len(cose_bytes):
         raise MalformedCredential(
             f"{trailing_bytes(len(cose_bytes) - stream.tell())} the COSE_Sign1: expected none"

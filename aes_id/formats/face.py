@@ -1,7 +1,7 @@
 """The face thumbnail signed into the QR (Claim 169 key 62): a tiny greyscale WebP.
 
 About 320 bytes are left for the face in a version-20, level-M QR
-(spec/credential.md, "Size"), 240-280 once the card carries two finger
+(docs/credential.md, "Size"), 240-280 once the card carries two finger
 templates (:func:`aes_id.formats.credential.face_budget` says exactly how
 many for given claims). :func:`face_thumbnail` crops the head out of a
 portrait taken on a plain background (as ID photos are), stretches the grey

@@ -1,4 +1,4 @@
-"""The machine-readable zone on the back of the card: ICAO Doc 9303 TD1 (spec/mrz.md).
+"""The machine-readable zone on the back of the card: ICAO Doc 9303 TD1 (docs/mrz.md).
 
 Three lines of 30 characters over the alphabet ``A-Z 0-9 <``::
 
@@ -38,7 +38,7 @@ class MrzError(InputError):
         self.field = field
 
 
-# -- Names (Doc 9303 Part 3 §6; spec/mrz.md "Names") ----------------------------------------------
+# -- Names (Doc 9303 Part 3 §6; docs/mrz.md "Names") ----------------------------------------------
 
 # Doc 9303 Part 3 §6, transliteration of multinational Latin-based characters. Letters whose
 # national convention is a digraph (Ä Ö Ü Å Æ Ø Œ Þ ß) must not just lose the diacritic.
@@ -102,7 +102,7 @@ def _join_name(family: str, given: Sequence[str]) -> str:
 
 
 def _fit_name(family: str, given: list[str], width: int) -> str:
-    """Shorten ``FAMILY<<GIVEN<NAMES`` to ``width`` as spec/mrz.md says, unpadded."""
+    """Shorten ``FAMILY<<GIVEN<NAMES`` to ``width`` as docs/mrz.md says, unpadded."""
     # 1. The whole name, when it fits.
     name = _join_name(family, given)
     if len(name) <= width:
@@ -128,7 +128,7 @@ def _fit_name(family: str, given: list[str], width: int) -> str:
 def name_field(family: str, given: str, width: int = LINE_LENGTH) -> str:
     """The MRZ name field ``FAMILY<<GIVEN<NAMES``, padded with ``<`` to ``width``.
 
-    Too long, it is shortened in this order (spec/mrz.md): given names to
+    Too long, it is shortened in this order (docs/mrz.md): given names to
     initials (the last first), then given names cut, then the family name cut.
     A letter in the last position tells a reader the name may be truncated.
 

@@ -1,4 +1,4 @@
-"""Number rules of the AES card (spec/numbers.md): NIN, card number, validity.
+"""Number rules of the AES card (docs/numbers.md): NIN, card number, validity.
 
 - **NIN**: 12 digits, the first 11 drawn from a cryptographically secure
   generator, the last a Verhoeff check digit, which catches every single-digit
@@ -30,7 +30,7 @@ from aes_id.errors import InputError
 
 
 class NumberError(InputError):
-    """A number, or a field to compute a check digit over, that breaks spec/numbers.md."""
+    """A number, or a field to compute a check digit over, that breaks docs/numbers.md."""
 
 
 # -- Verhoeff (J. Verhoeff, "Error Detecting Decimal Codes", 1969) --------------------------------
@@ -105,7 +105,7 @@ _SYSTEM_RANDOM = secrets.SystemRandom()
 
 
 class NinDefect(enum.Enum):
-    """Why a text is not a NIN, one value per rule of spec/numbers.md."""
+    """Why a text is not a NIN, one value per rule of docs/numbers.md."""
 
     LENGTH = "length"
     NON_DIGIT = "non-digit"
@@ -206,7 +206,7 @@ _CARD_NUMBER_RE = re.compile(r"([A-Z]{2})(\d{7})")
 
 
 class CardNumberError(NumberError):
-    """A card number (or a serial to make one) that breaks spec/numbers.md."""
+    """A card number (or a serial to make one) that breaks docs/numbers.md."""
 
 
 def format_card_number(state: Country, serial: int) -> CardNumber:
@@ -276,14 +276,14 @@ def icao_check_digit(field: str) -> str:
 
 CARD_VALIDITY_YEARS = 10
 MIN_ENROLMENT_AGE = 5
-"""Enrolment is open from age 5 in all three states (spec/numbers.md)."""
+"""Enrolment is open from age 5 in all three states (docs/numbers.md)."""
 
 MANDATORY_AGE: Mapping[Country, int] = MappingProxyType(
     {
         Country.MLI: 15,
         # Burkina Faso: the ONI gives 15 for the CNIB and Sidwaya reports the CIB-AES as
-        # "mandatory from 13"; the decree itself was not found (reference/sahel.md §4). We keep
-        # 15, the figure shared by the other states, until the decree settles it.
+        # "mandatory from 13"; the decree itself was not found (docs/synthetic-population.md
+        # §6). We keep 15, the figure shared by the other states, until the decree settles it.
         Country.BFA: 15,
         Country.NER: 15,
     }

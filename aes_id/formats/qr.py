@@ -2,7 +2,7 @@
 
 The credential is Base45 text, whose alphabet is the QR alphanumeric set, so
 it is always encoded in alphanumeric mode (11 bits per pair of characters).
-The card keeps the QR at version 20, level M at most (spec/credential.md,
+The card keeps the QR at version 20, level M at most (docs/credential.md,
 "Size"): 970 characters.
 
     >>> qr_version("BB8")

@@ -75,7 +75,7 @@ class Issuer:
 
 
 def kid_of(certificate: x509.Certificate) -> Kid:
-    """The kid: the first 8 bytes of SHA-256 over the certificate's DER (spec/credential.md)."""
+    """The kid: the first 8 bytes of SHA-256 over the certificate's DER (docs/credential.md)."""
     return Kid(hashlib.sha256(certificate.public_bytes(Encoding.DER)).digest()[:8])
 
 

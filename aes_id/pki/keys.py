@@ -258,7 +258,7 @@ class KeyStore:
         passphrase: str,
         now: dt.datetime,
         key_factory: KeyFactory | None = None,
-    ) -> StagedChange:
+    ) -> StagedChange[KeyStore]:
         """Stage a new active Document Signer for ``state``; the current one is retired."""
         now = utc_second(now)
         ca_record = self._one(KeyRole.STATE_CA, state)
@@ -297,7 +297,7 @@ class KeyStore:
 
     def stage_revoke(
         self, kid: bytes, from_: dt.datetime, reason: KeyRevocationReason | str, now: dt.datetime
-    ) -> StagedChange:
+    ) -> StagedChange[KeyStore]:
         """Stage the revocation of a State CA or Document Signer from ``from_`` on."""
         record = self.record(kid)
         if record.role in (KeyRole.ROOT, KeyRole.LOG):
@@ -374,7 +374,7 @@ def stage_init(
     *,
     force: bool = False,
     key_factory: KeyFactory | None = None,
-) -> StagedChange:
+) -> StagedChange[KeyStore]:
     """Stage a new store: the root, a State CA and a Document Signer per state, the log key.
 
     Refuses to replace an existing store unless ``force``; then, at the commit,

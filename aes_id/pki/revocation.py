@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -41,9 +41,7 @@ from aes_id.pki.signedlist import (
     verified_payload,
     whole_second,
 )
-
-if TYPE_CHECKING:  # trust.py re-exports this module, so import it only for the types
-    from aes_id.pki.trust import TrustList
+from aes_id.pki.trust import TrustList
 
 REVOCATION_LIST_TYPE = "aes-id/revocation-list"
 REVOCATION_LIST_NEXT_UPDATE = dt.timedelta(days=1)

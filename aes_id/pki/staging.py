@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
 from aes_id.errors import KeyStoreError, UsageError
 from aes_id.pki.keyfiles import (
@@ -22,11 +22,20 @@ from aes_id.pki.keyfiles import (
 )
 from aes_id.pki.keygen import KeyEvent
 
-if TYPE_CHECKING:  # keys.py builds these handles, so import it only for the type
-    from aes_id.pki.keys import KeyStore
+
+class Store(Protocol):
+    """What a staged change needs of its key store (:class:`aes_id.pki.keys.KeyStore`)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    def _adopt(self, metadata: StoreMetadata) -> None: ...
 
 
-class StagedChange:
+S = TypeVar("S", bound=Store)
+
+
+class StagedChange(Generic[S]):
     """A change whose new key files are written but not yet part of the store.
 
     1. :meth:`commit` replaces ``store.json``: the change is visible.
@@ -46,7 +55,7 @@ class StagedChange:
 
     def __init__(
         self,
-        store: KeyStore,
+        store: S,
         metadata: StoreMetadata,
         events: tuple[KeyEvent, ...],
         created: list[Path],
@@ -109,7 +118,7 @@ class StagedChange:
         self._state = "reverted"
         self.store._adopt(self._previous or StoreMetadata(0, (), ()))
 
-    def __enter__(self) -> StagedChange:
+    def __enter__(self) -> StagedChange[S]:
         return self
 
     def __exit__(

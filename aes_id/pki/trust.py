@@ -47,14 +47,6 @@ from aes_id.pki.certs import (
     signing_period,
     state_of,
 )
-from aes_id.pki.revocation import (
-    REVOCATION_LIST_NEXT_UPDATE,
-    RevocationList,
-    RevokedCard,
-    build_revocation_list,
-    parse_revocation_list,
-    sign_revocation_list,
-)
 from aes_id.pki.signedlist import (
     FORMAT_VERSION,
     ListFormatError,
@@ -76,23 +68,17 @@ from aes_id.pki.signedlist import (
 )
 
 __all__ = [
-    "REVOCATION_LIST_NEXT_UPDATE",
     "TRUST_LIST_NEXT_UPDATE",
     "ListFormatError",
     "ListSignatureError",
-    "RevocationList",
-    "RevokedCard",
     "SignerStatus",
     "TrustEntry",
     "TrustList",
-    "build_revocation_list",
     "build_trust_list",
     "clock_warning",
     "encode_trust_list",
     "freshness_warnings",
-    "parse_revocation_list",
     "parse_trust_list",
-    "sign_revocation_list",
     "sign_trust_list",
     "staleness_warning",
 ]

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from sqlmodel import col, select
 
+from aes_id.biometrics.arrays import IndexArrays
 from aes_id.biometrics.gallery import POSITIONS, WIDTH, gallery_row, row_for_record, split_row
-from aes_id.biometrics.index import Candidate, DedupIndex, IndexArrays
+from aes_id.biometrics.index import Candidate, DedupIndex
 from aes_id.biometrics.minutiae import MinutiaeSet
 from aes_id.biometrics.template import decode_fingers
 from aes_id.domain import Country, Nin, PartialDate, Sex
@@ -108,20 +109,7 @@ class Suspicion:
 
 
 def _request_json(request: EnrolmentRequest) -> str:
-    p = request.person
-    return json.dumps(
-        {
-            "family_name": p.family_name,
-            "given_names": p.given_names,
-            "dob": p.date_of_birth.compact(),
-            "sex": p.sex.value,
-            "nationality": p.nationality,
-            "place_of_birth": p.place_of_birth,
-            "state": p.state.value,
-            "region": p.region,
-        },
-        ensure_ascii=False,
-    )
+    return json.dumps(request.person.form(), ensure_ascii=False)
 
 
 def open_case(

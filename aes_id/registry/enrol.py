@@ -57,6 +57,19 @@ class Demographics:
     state: Country
     region: str
 
+    def form(self) -> dict[str, str]:
+        """The fields as an enrolment form takes them back (:data:`FIELDS`, ``dob`` compact)."""
+        return {
+            "family_name": self.family_name,
+            "given_names": self.given_names,
+            "dob": self.date_of_birth.compact(),
+            "sex": self.sex.value,
+            "nationality": self.nationality,
+            "place_of_birth": self.place_of_birth,
+            "state": self.state.value,
+            "region": self.region,
+        }
+
 
 @dataclass(frozen=True)
 class Capture:

@@ -27,6 +27,7 @@ from aes_id import __version__
 from aes_id.domain import Card, Country, PartialDate
 from aes_id.errors import InputError, UsageError
 from aes_id.files import write_atomic
+from aes_id.render import fonts
 from aes_id.render.draw import MM, FaceData, FaceDrawer
 from aes_id.render.templates import CardTemplate, load_template
 
@@ -109,11 +110,13 @@ def open_canvas(target: BinaryIO, page_size: tuple[float, float], title: str) ->
 
     Streams are written binary (Flate only): reportlab's default ASCII85 layer adds a
     quarter to the file and, without its optional C accelerator, most of the time.
+    The canvas starts in the shipped TrueType font, not reportlab's Helvetica: a
+    standard font is never embedded, and reportlab would name it in every file.
     """
     previous = rl_config.useA85
     rl_config.useA85 = 0
     try:
-        c = Canvas(target, pagesize=page_size, pageCompression=1)
+        c = Canvas(target, pagesize=page_size, pageCompression=1, initialFontName=fonts.base_font())
         c.setTitle(title)
         c.setAuthor("AES-ID simulator")
         c.setCreator(f"AES-ID {__version__}")

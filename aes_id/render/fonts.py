@@ -2,6 +2,11 @@
 
 reportlab embeds a subset of each TrueType font it uses in every PDF; it cannot embed
 OpenType/CFF outlines, which is why OCR-B ships converted (``tools/convert_ocrb.py``).
+
+reportlab never embeds its standard fonts (Helvetica, Times, Courier), and it starts
+every canvas in Helvetica, writing a font resource for it even when no text uses it:
+a print shop's preflight rejects such a file. Every PDF the project writes therefore
+starts its canvas in :func:`base_font` and prints only TrueType fonts.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from aes_id.errors import InputError
+
+FONT_DIRECTORY = Path(__file__).resolve().parents[2] / "card_templates" / "fonts"
+"""The TrueType fonts of the checkout (with the card templates): DejaVu Sans Condensed, OCR-B."""
+
+BASE_FONT_FILES = {False: "DejaVuSansCondensed-AES.ttf", True: "DejaVuSansCondensed-Bold-AES.ttf"}
 
 
 class FontError(InputError):
@@ -30,6 +40,16 @@ def register(path: Path) -> str:
     except (OSError, TTFError) as exc:
         raise FontError(f"font {path}: cannot be embedded as TrueType ({exc})") from None
     return name
+
+
+def base_font(bold: bool = False) -> str:
+    """The shipped DejaVu Sans Condensed (regular or bold), registered; its reportlab name.
+
+    The initial font of every canvas (a TrueType font is written to the PDF only when
+    text is drawn in it, and then embedded) and the font of text outside a card
+    template: print sheet captions, the border drill report.
+    """
+    return register(FONT_DIRECTORY / BASE_FONT_FILES[bold])
 
 
 def missing_glyphs(font_name: str, text: str) -> str:

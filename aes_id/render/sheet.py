@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from aes_id.domain import Country
 from aes_id.errors import UsageError
+from aes_id.render import fonts
 from aes_id.render.card import PrintableCard, TemplateLoader, face_data, open_canvas, write_pdf
 from aes_id.render.draw import MM, FaceDrawer
 from aes_id.render.templates import load_template
@@ -164,7 +165,9 @@ def _caption(
     side = "backs (duplex: flip on the long edge)" if back else "fronts"
     first, last = batch[0].card.card_number, batch[-1].card.card_number
     text = f"AES-ID print sheet {sheet + 1}/{sheets} · {side} · cards {first} to {last}"
-    font = next((d.t.fonts["text"] for d in drawers.values() if "text" in d.t.fonts), "Helvetica")
+    font = next(
+        (d.t.fonts["text"] for d in drawers.values() if "text" in d.t.fonts), fonts.base_font()
+    )
     c.saveState()
     c.translate((left - MARK_OFFSET - MARK_LENGTH - 2.5) * MM, (top - paper.rows * card[1]) * MM)
     c.rotate(90)

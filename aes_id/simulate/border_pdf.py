@@ -5,11 +5,15 @@
 3. Revoked cards met at each post, and those its lists did not yet carry, by sync interval.
 4. Verification time per check, by band and source.
 
-Every number comes from :class:`~aes_id.simulate.report.BorderReport`.
+Every number comes from :class:`~aes_id.simulate.report.BorderReport`. The text is set
+in the shipped DejaVu Sans Condensed (embedded): reportlab's defaults for the canvas,
+the paragraph and table styles and the chart labels are the standard Helvetica, which
+is never embedded and which print shops' preflight rejects.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,11 +22,13 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import registerFontFamily
 from reportlab.platypus import Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from aes_id import __version__
+from aes_id.render import fonts
 from aes_id.simulate.report import BorderReport
 
 WIDTH = 170 * mm
@@ -42,6 +48,26 @@ PALETTE = (
 OUTCOME_COLOURS = ("#1b9e77", "#7570b3", "#d95f02")
 
 
+@functools.cache
+def _fonts() -> tuple[str, str]:
+    """The report's (regular, bold) fonts: embedded TrueType, a family for ``<b>``."""
+    regular, bold = fonts.base_font(), fonts.base_font(bold=True)
+    registerFontFamily(regular, normal=regular, bold=bold, italic=regular, boldItalic=bold)
+    return regular, bold
+
+
+def _styles() -> StyleSheet1:
+    """reportlab's sample styles, set in the report's fonts instead of Helvetica."""
+    regular, bold = _fonts()
+    styles = getSampleStyleSheet()
+    for name in styles.byName:
+        style = styles[name]
+        if isinstance(style, ParagraphStyle):
+            style.fontName = bold if "Bold" in style.fontName else regular
+            style.bulletFontName = regular
+    return styles
+
+
 def _colour(index: int) -> colors.Color:
     return colors.HexColor(PALETTE[index % len(PALETTE)])
 
@@ -50,6 +76,7 @@ def _legend(drawing: Drawing, names: Sequence[str], colours: Sequence[colors.Col
     """A legend in the column right of the chart, top-aligned."""
     legend = Legend()
     legend.x, legend.y = WIDTH - 100, drawing.height - 10
+    legend.fontName = _fonts()[0]
     legend.fontSize = 7
     legend.columnMaximum = 12
     legend.deltay = 9
@@ -67,6 +94,7 @@ def _bar_chart(
     horizontal: bool = False,
 ) -> tuple[Drawing, VerticalBarChart | HorizontalBarChart]:
     drawing = Drawing(WIDTH, height)
+    drawing.initialFontName = _fonts()[0]  # the renderer's first setFont, else Helvetica
     chart = HorizontalBarChart() if horizontal else VerticalBarChart()
     chart.x, chart.y = (95, 20) if horizontal else (35, 45)
     chart.width = WIDTH - chart.x - 110
@@ -74,8 +102,10 @@ def _bar_chart(
     empty = not categories or not data or not all(data)
     chart.data = [[0.0]] if empty else data
     chart.categoryAxis.categoryNames = [""] if empty else categories
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.labels.fontSize = 7
+    regular = _fonts()[0]
+    for labels in (chart.categoryAxis.labels, chart.valueAxis.labels, chart.barLabels):
+        labels.fontName = regular
+        labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     if not horizontal:
         chart.categoryAxis.labels.angle = 45 if len(categories) > 8 else 0
@@ -142,11 +172,12 @@ def _interval(hours: float) -> str:
 
 
 def _table(rows: list[list[str]]) -> Table:
+    regular, bold = _fonts()
     table = Table(rows, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         [
-            ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7),
+            ("FONT", (0, 0), (-1, -1), regular, 7),
+            ("FONT", (0, 0), (-1, 0), bold, 7),
             ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
             ("ALIGN", (1, 0), (-2, -1), "RIGHT"),
         ]
@@ -155,7 +186,7 @@ def _table(rows: list[list[str]]) -> Table:
 
 
 def _story(report: BorderReport) -> list[Flowable]:
-    styles = getSampleStyleSheet()
+    styles = _styles()
     s = report.settings
     eye = s.get("eye", {})
     heading, body = styles["Heading2"], styles["BodyText"]
@@ -243,5 +274,6 @@ def write_report_pdf(report: BorderReport, path: Path) -> None:
         bottomMargin=15 * mm,
         title="AES-ID border drill",
         author=f"aes-id {__version__}",
+        initialFontName=_fonts()[0],
     )
     document.build(_story(report))

@@ -38,15 +38,15 @@ from pathlib import Path
 from typing import Any
 
 from aes_id.border.central import CentralService
-from aes_id.border.check import crossing_for, match_fingers, verify_at_post
+from aes_id.border.check import PostVerification, check_bearer
 from aes_id.border.fingers import default_matcher
+from aes_id.border.folders import RUN_FILE
 from aes_id.border.journal import Journal
 from aes_id.border.records import (
     Alert,
     Crossing,
     Direction,
     FaceCheck,
-    FingerCheck,
     Source,
     SyncRecord,
     Truth,
@@ -82,7 +82,6 @@ PUBLISH_AT = dt.time(2)
 TRUST_LIST_WEEKDAY = 0  # Monday
 FLUSH_EVERY = 20_000
 _OPERATOR, _SYNC, _TRAVEL = 0, 1, 2
-RUN_FILE = "run.sqlite"
 
 
 @dataclass(frozen=True)
@@ -199,6 +198,11 @@ class Drill:
         }
         self._planned: tuple[list[_Journey], list[FraudPlan], Planner] | None = None
         self._seconds = 0.0
+
+    @property
+    def eye_rng(self) -> random.Random:
+        """The draws of the agents' eyes (one stream, so a seed gives the same drill)."""
+        return self._rng["eye"]
 
     # --- cards ---------------------------------------------------------------------------
 
@@ -401,19 +405,13 @@ class Drill:
             read, scan_seconds = self._photograph(text, journey, at)
             source = Source.IMAGE
             self.image_crossings += 1
-        verification = verify_at_post(read, post.lists, now=at)
-        face, finger = FaceCheck.NOT_DONE, FingerCheck.NOT_DONE
-        if verification.valid:
-            seen = self.settings.eye.sees_match(journey.resemblance, self._rng["eye"])
-            face = FaceCheck.MATCH if seen else FaceCheck.MISMATCH
-            finger = self._fingers(verification.fingerprints, journey.bearer)
-        crossing = crossing_for(
-            verification,
+        _, crossing = check_bearer(
+            read,
             post.lists,
+            _Traveller(self, journey),
             post=post.post.code,
             at=at,
-            face=face,
-            finger=finger,
+            matcher=self.matcher,
             direction=Direction.EXIT if exit_leg else Direction.ENTRY,
             source=source,
             scan_seconds=scan_seconds,
@@ -439,20 +437,35 @@ class Drill:
         back = self.camera.back_of(text, journey.printed, photo)
         return self.camera.read(back, self._rng["camera"])
 
-    def _fingers(self, templates: Sequence[FingerTemplate], bearer: int) -> FingerCheck:
+    def live_fingers(self, templates: Sequence[FingerTemplate], bearer: int) -> bytes | None:
+        """The bearer's fingers captured at the post's reader (none without readers)."""
         seed = self.holders[bearer].biometric_seed
-        live = (
-            None
-            if self.matcher is None or seed is None
-            else live_capture(seed, templates, 2 + self._next_id)
-        )
-        return match_fingers(templates, live, self.matcher)
+        if self.matcher is None or seed is None:
+            return None
+        return live_capture(seed, templates, 2 + self._next_id)
 
     def _flush(self) -> None:
         self.journal.record_many(self._crossings)
         self.journal.record_truths(self._truths)
         self.journal.record_syncs(self._syncs)
         self._crossings, self._truths, self._syncs = [], [], []
+
+
+@dataclass(frozen=True)
+class _Traveller:
+    """The bearer of a journey, as a post compares them: the agent's eye, the finger reader."""
+
+    drill: Drill
+    journey: _Journey
+
+    def face_check(self, verification: PostVerification) -> FaceCheck:
+        if not verification.valid:
+            return FaceCheck.NOT_DONE
+        seen = self.drill.settings.eye.sees_match(self.journey.resemblance, self.drill.eye_rng)
+        return FaceCheck.MATCH if seen else FaceCheck.MISMATCH
+
+    def live_fingers(self, verification: PostVerification) -> bytes | None:
+        return self.drill.live_fingers(verification.fingerprints, self.journey.bearer)
 
 
 def _posts_meta() -> dict[str, Any]:

@@ -44,17 +44,13 @@ from aes_id.formats.claims import FINGER_KEYS, CredentialClaims, FingerTemplate
 from aes_id.formats.credential import face_budget, sign_credential
 from aes_id.formats.face import face_thumbnail
 from aes_id.pki.certs import KeyRole, add_years
+from aes_id.pki.exports import TRUST_LIST_FILE, revocation_file
 from aes_id.pki.keys import KeyRevocationReason, SigningKey, init_store
-from aes_id.pki.trust import (
-    RevokedCard,
-    build_revocation_list,
-    sign_revocation_list,
-    sign_trust_list,
-)
+from aes_id.pki.revocation import RevokedCard, build_revocation_list, sign_revocation_list
+from aes_id.pki.trust import sign_trust_list
 from aes_id.registry import tables
 from aes_id.registry.db import Registry
 from aes_id.simulate.fraud import claims_of
-from aes_id.verify.lists import TRUST_LIST_FILE, revocation_file_name
 
 DRILL_PASSPHRASE = "aes-id border drill (throwaway keys)"
 HISTORY_YEARS = 12
@@ -213,7 +209,7 @@ class DrillOperator:
             )
             ca = self._cas[state]
             data = sign_revocation_list(revocations, ca.private_key, ca.kid)
-            write_atomic(self.exports / revocation_file_name(state.value), data)
+            write_atomic(self.exports / revocation_file(state), data)
 
     def revoke_card(
         self, card_number: str, state: Country, reason: RevocationReason, at: dt.datetime
@@ -234,7 +230,7 @@ class DrillOperator:
         return kid
 
 
-# --- fingerprints (the 1:1 check of issue 7) ----------------------------------------------
+# --- fingerprints (the 1:1 check at the border) ---------------------------------------------
 
 CARD_FINGERS = (FingerPosition.RIGHT_THUMB, FingerPosition.RIGHT_INDEX)
 """The fingers whose compact templates a drill card carries when fingerprints are on."""

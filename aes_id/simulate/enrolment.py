@@ -14,12 +14,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 
-from aes_id.biometrics.desk import desk_capture, synthetic_capture
 from aes_id.biometrics.index import Candidate
 from aes_id.biometrics.template import decode_fingers
 from aes_id.domain import Country, Nin
 from aes_id.errors import UsageError
 from aes_id.parallel import ordered_map
+from aes_id.registry.capture import desk_capture, synthetic_capture
 from aes_id.registry.db import Registry
 from aes_id.registry.dedup import Gallery, Suspicion, open_case
 from aes_id.registry.enrol import EnrolmentRequest, demographics_from_fields, enrol_many

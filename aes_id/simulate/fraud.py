@@ -22,7 +22,6 @@ import dataclasses
 import datetime as dt
 import enum
 import random
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -30,10 +29,9 @@ from itertools import accumulate
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aes_id.domain import Identity, Kid, Nin, PartialDate
-from aes_id.formats import base45
 from aes_id.formats.claims import CredentialClaims, decode_claims, encode_claims
 from aes_id.formats.cose import assemble1, decode1
-from aes_id.formats.credential import parse_qr_text, sign_credential
+from aes_id.formats.credential import encode_qr_text, parse_qr_text, sign_credential
 
 
 class FraudKind(enum.Enum):
@@ -56,7 +54,7 @@ MECHANISM: Mapping[FraudKind, str] = {
     FraudKind.STOLEN: "revocation list, if the post synced after the theft was reported",
     FraudKind.EXPIRED: "validity dates",
     FraudKind.COMPROMISED_SIGNER: "trust list marks the signer revoked, once the post syncs",
-    FraudKind.IMPOSTOR: "1:1 fingerprint check (issue 7); until then only the agent's eye",
+    FraudKind.IMPOSTOR: "1:1 fingerprint check where posts have readers, else the agent's eye",
     FraudKind.CLONED: "correlation of crossings after the posts sync",
 }
 """The mechanism meant to catch each fraud (what the tests prove)."""
@@ -152,7 +150,7 @@ def tamper(qr_text: str, changed: CredentialClaims) -> str:
     cose = parse_qr_text(qr_text).cose_bytes
     message = decode1(cose)
     altered = assemble1(message.protected, encode_claims(changed), message.signature)
-    return base45.encode(zlib.compress(altered, 9))
+    return encode_qr_text(altered)
 
 
 def claims_of(qr_text: str) -> CredentialClaims:

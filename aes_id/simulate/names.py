@@ -1,9 +1,9 @@
 """Name pools by ethnic group, ethnic shares per state, and the naming customs that shape a name.
 
-Sources: ``shared/reference/sahel.md`` §1 (ethnic shares: Mali CIA 2018,
+Sources: ``docs/synthetic-population.md`` §1 (ethnic shares: Mali CIA 2018,
 Burkina Faso 2021, Niger CIA) and §2 (name lists and customs). Groups and
-names marked ❓ are not in that sheet: they are plausible common names added so
-that every listed group can be named, and are low confidence.
+names marked ❓ are not in those sources: they are plausible common names added
+so that every listed group can be named, and are low confidence.
 
 Customs modelled:
 

@@ -1,6 +1,6 @@
 """A synthetic population of AES residents: seeded, streamed, and shaped by published figures.
 
-What shapes it (see ``shared/reference/sahel.md`` and :mod:`aes_id.geography`):
+What shapes it (see ``docs/synthetic-population.md`` §3, §4 and :mod:`aes_id.geography`):
 
 * states in proportion to their populations, regions by census counts;
 * ethnic groups by the published national shares, placed in regions by

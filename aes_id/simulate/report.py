@@ -399,7 +399,7 @@ def report_tables(report: BorderReport) -> list[RenderableType]:
 def _settings_text(report: BorderReport) -> Text:
     s = report.settings
     eye = s.get("eye", {})
-    fingers = "on" if s.get("fingerprints") else "off (cards carry no templates until issue 7)"
+    fingers = "on" if s.get("fingerprints") else "off (no fingerprint readers at the posts)"
     return Text(
         f"Border drill: {s.get('travellers', '?')} travellers, {s.get('days', '?')} days from "
         f"{str(s.get('start', '?'))[:10]}, fraud rate {s.get('fraud_rate', '?')}, seed "

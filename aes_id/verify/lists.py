@@ -12,17 +12,14 @@ from pathlib import Path
 
 from cryptography import x509
 
-from aes_id.errors import InputError
-from aes_id.pki.keys import KeyStore
-from aes_id.pki.trust import RevocationList, parse_revocation_list, parse_trust_list
+from aes_id.errors import InputError, UsageError
+from aes_id.pki.exports import REVOCATION_GLOB, ROOT_CERT_FILE, TRUST_LIST_FILE
+from aes_id.pki.revocation import RevocationList, parse_revocation_list
+from aes_id.pki.trust import parse_trust_list
 from aes_id.verify.verifier import Lists
 
-TRUST_LIST_FILE = "trust-list.cose"
 MAX_LIST_BYTES = 64 * 1024 * 1024
-
-
-def revocation_file_name(state_code: str) -> str:
-    return f"revocations-{state_code}.cose"
+KEY_STORE_HINT = "run `aes-id keys init`, or pass --trust-list and --root"
 
 
 def read_bounded(path: Path, what: str) -> bytes:
@@ -60,10 +57,40 @@ def lists_in_folder(root: x509.Certificate, folder: Path) -> Lists:
         raise InputError(
             f"no trust list in {folder}", hint="run `aes-id keys init`, or pass --trust-list"
         )
-    return load_lists(root, trust, sorted(folder.glob("revocations-*.cose")))
+    return load_lists(root, trust, sorted(folder.glob(REVOCATION_GLOB)))
 
 
-def local_lists(keys: Path) -> Lists:
-    """The current lists of the local key store, for ``aes-id verify`` out of the box."""
-    store = KeyStore.open(keys)
-    return lists_in_folder(store.root_certificate(), keys)
+def exported_root(
+    folder: Path, hint: str = "pass the trust anchor with --root"
+) -> x509.Certificate:
+    """The root certificate the operator exports beside the lists (``root.crt.pem``).
+
+    Only the public certificate is read: a verifier never opens the private key store.
+    """
+    path = folder / ROOT_CERT_FILE
+    if not path.is_file():
+        raise InputError(f"no root certificate {ROOT_CERT_FILE} in {folder}", hint=hint)
+    return load_root_certificate(path)
+
+
+def lists_for(
+    keys: Path,
+    trust_list: Path | None = None,
+    revocations: Sequence[Path] = (),
+    root: Path | None = None,
+) -> Lists:
+    """The agent's trust anchor and lists, as ``aes-id verify`` chooses them.
+
+    - no ``trust_list``: the lists the operator exported in ``keys``, under the
+      root certificate exported beside them;
+    - ``trust_list`` (and ``revocations``): those files, under ``root`` if given,
+      else the root exported in ``keys``.
+    """
+    if trust_list is None:
+        if revocations or root:
+            raise UsageError("--revocations and --root go with --trust-list")
+        return lists_in_folder(exported_root(keys, KEY_STORE_HINT), keys)
+    anchor = (
+        load_root_certificate(root) if root is not None else exported_root(keys, KEY_STORE_HINT)
+    )
+    return load_lists(anchor, trust_list, revocations)

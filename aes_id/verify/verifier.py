@@ -3,6 +3,17 @@
 Pure: no I/O, no registry, the clock is an argument. A border post has the
 card, the lists it last synced and its own clock, nothing else.
 
+Untrusted input never crashes a verifier, and a defect never passes for a
+verdict. Input that is not a credential is what
+:func:`~aes_id.formats.credential.parse_qr_text` raises
+:class:`~aes_id.formats.credential.MalformedCredential` for (it converts every
+expected decode failure at the boundary), and that alone becomes MALFORMED with
+its reason. Any other exception is a defect of this code: with ``strict`` (the
+test suite's setting, see :data:`STRICT`) it propagates; without (a border post
+in service) it is logged with its traceback and reported as MALFORMED, reason
+``internal error: <type>``, so that the station keeps working and the card goes
+to a closer look.
+
 Every check runs and leaves its reason; the verdict is the most serious
 finding, in this order: MALFORMED, UNKNOWN_SIGNER, INVALID_SIGNATURE,
 UNTRUSTED_SIGNER, MRZ_MISMATCH, REVOKED, EXPIRED, NOT_YET_VALID. A card whose
@@ -12,6 +23,7 @@ signature fails is never reported as merely expired.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,8 +31,25 @@ from aes_id.domain import Country, Verdict, VerificationResult
 from aes_id.errors import AesIdError
 from aes_id.formats import mrz
 from aes_id.formats.cose import ALG_EDDSA, verify1
-from aes_id.formats.credential import CredentialClaims, ParsedCredential, parse_qr_text
-from aes_id.pki.trust import RevocationList, TrustList, freshness_warnings
+from aes_id.formats.credential import (
+    CredentialClaims,
+    MalformedCredential,
+    ParsedCredential,
+    parse_qr_text,
+)
+from aes_id.pki.revocation import RevocationList
+from aes_id.pki.trust import TrustList, freshness_warnings
+
+STRICT = False
+"""Default of ``strict`` in :func:`verify_qr_text`: whether a defect raises.
+
+Off in service: a defect is logged and reported as MALFORMED (``internal error:
+<type>``). The test suite turns it on for every test (``tests/conftest.py``), so
+that a property test that says "never raises" fails on a parser defect instead
+of counting it as a MALFORMED verdict.
+"""
+
+_log = logging.getLogger(__name__)
 
 SEVERITY = (
     Verdict.MALFORMED,
@@ -76,21 +105,52 @@ def verify_qr_text(
     *,
     now: dt.datetime,
     mrz_lines: Sequence[str] | None = None,
+    strict: bool | None = None,
 ) -> VerificationResult:
     """Verify a card's QR text at time ``now``; never raises for bad input.
 
     ``mrz_lines``, when the agent also read the MRZ, are cross-checked against
     the signed data. A ``now`` without a time zone is a caller mistake
     (:class:`ValueError`): a border post's clock is compared with UTC times.
+    ``strict`` (default :data:`STRICT`) makes a defect raise instead of being
+    logged and reported as ``internal error: <type>`` (see the module docstring).
+    """
+    return read_and_verify(qr_text, lists, now=now, mrz_lines=mrz_lines, strict=strict)[0]
+
+
+def read_and_verify(
+    qr_text: str,
+    lists: Lists,
+    *,
+    now: dt.datetime,
+    mrz_lines: Sequence[str] | None = None,
+    strict: bool | None = None,
+) -> tuple[VerificationResult, ParsedCredential | None]:
+    """:func:`verify_qr_text`, and the credential it read.
+
+    The credential is ``None`` when the text is malformed or a defect was
+    caught; otherwise it is returned whatever the verdict (a border post reads
+    the fingerprint templates from it), parsed once.
     """
     _require_aware(now)
     try:
         parsed = parse_qr_text(qr_text)
-    except AesIdError as exc:
-        return _malformed(exc.message, lists, now)
-    except Exception as exc:  # a defect below must still not crash a border post
-        return _malformed(f"unreadable credential ({exc.__class__.__name__})", lists, now)
-    return verify_parsed(parsed, lists, now=now, mrz_lines=mrz_lines)
+    except MalformedCredential as exc:
+        return _malformed(exc.message, lists, now), None
+    except Exception as exc:  # a defect of the reader, not a fault of the card
+        if _strict(strict):
+            raise
+        return _defect(exc, "reading", lists, now), None
+    try:
+        return verify_parsed(parsed, lists, now=now, mrz_lines=mrz_lines), parsed
+    except Exception as exc:  # a defect of the checks
+        if _strict(strict):
+            raise
+        return _defect(exc, "checking", lists, now), None
+
+
+def _strict(strict: bool | None) -> bool:
+    return STRICT if strict is None else strict
 
 
 def verify_parsed(
@@ -217,6 +277,13 @@ def mrz_data_for(claims: CredentialClaims) -> mrz.MrzData:
         card_number=claims.card_number,
         expiry=claims.expires_on,
     )
+
+
+def _defect(exc: Exception, stage: str, lists: Lists, now: dt.datetime) -> VerificationResult:
+    """A defect caught in service: logged with its traceback, and said so as MALFORMED."""
+    # The QR text is personal data: the log gets the traceback, not the text.
+    _log.error("defect while %s a credential, reported as MALFORMED", stage, exc_info=exc)
+    return _malformed(f"internal error: {type(exc).__name__}", lists, now)
 
 
 def _malformed(reason: str, lists: Lists, now: dt.datetime) -> VerificationResult:

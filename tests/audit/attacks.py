@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import sqlite3
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,10 +19,10 @@ from aes_id.audit.checkpoint import LOG_ORIGIN, log_signer
 from aes_id.audit.leaf import LogEntry
 from aes_id.audit.report import Check
 from aes_id.domain import CardNumber, Kid
-from aes_id.formats import base45, merkle
+from aes_id.formats import merkle
 from aes_id.formats.claims import decode_claims
 from aes_id.formats.cose import ALG_EDDSA, HEADER_ALG, HEADER_KID, assemble1, decode1, sig_structure
-from aes_id.formats.credential import sign_credential
+from aes_id.formats.credential import encode_qr_text, sign_credential
 from aes_id.formats.note import Checkpoint, sign_checkpoint
 from tests.audit.conftest import PASSPHRASE, World
 
@@ -73,7 +72,7 @@ def _cose(connection: sqlite3.Connection, number: str) -> bytes:
 
 
 def _qr_text(cose: bytes) -> str:
-    return base45.encode(zlib.compress(cose, 9))
+    return encode_qr_text(cose)
 
 
 # --- the card row -----------------------------------------------------------------------------

@@ -10,24 +10,24 @@ signed. Every test gets its own copy of the database and the key store.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner, Result
 
 from aes_id.audit.checkpoint import make_checkpoint, write_checkpoint_file
-from aes_id.cli import auditor as auditor_cli
-from aes_id.cli.common import ENV_NOW, ENV_PASSPHRASE, Settings
+from aes_id.cards.issue import issue_cards
+from aes_id.cards.revoke import revoke_card
+from aes_id.cli.app import main
+from aes_id.cli.common import ENV_NOW, ENV_PASSPHRASE
 from aes_id.domain import Country, RevocationReason
-from aes_id.errors import AesIdError
-from aes_id.issuance import issue_cards
-from aes_id.operator import init_keys, revoke_card, rotate_signer
 from aes_id.pki.keys import KeyStore
+from aes_id.publishing import init_keys, rotate_signer
 from aes_id.registry.db import Registry, open_registry
 from aes_id.simulate.enrolment import enrol_synthetic
 from tests.conftest import NOW
@@ -106,25 +106,32 @@ def world(healthy: Path, tmp_path: Path) -> Iterator[World]:
     registry.dispose()
 
 
-def cli_app() -> typer.Typer:
-    """A root app like ``aes_id.cli.app`` with only the auditor's commands."""
-    app = typer.Typer(pretty_exceptions_enable=False)
+@dataclass(frozen=True)
+class Result:
+    """What one ``aes-id`` command did: its exit code and what it printed."""
 
-    @app.callback()
-    def root(ctx: typer.Context, db: str | None = None, keys: Path = Path("keys")) -> None:
-        ctx.obj = Settings(db=db, keys=keys)
+    exit_code: int
+    stdout: str
+    stderr: str
 
-    auditor_cli.register(app)
-    return app
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
 
 
 def run_cli(world: World, *args: str) -> Result:
-    """Run ``aes-id --db … --keys … ARGS`` in-process; package errors give their exit codes."""
-    result = CliRunner().invoke(
-        cli_app(),
-        ["--db", str(world.db), "--keys", str(world.keys), *args],
-        env={ENV_PASSPHRASE: PASSPHRASE, ENV_NOW: LATER.isoformat()},
-    )
-    if isinstance(result.exception, AesIdError):
-        result.exit_code = result.exception.exit_code
-    return result
+    """Run ``aes-id --db … --keys … ARGS`` through the real entry point, in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        patch.setenv(ENV_PASSPHRASE, PASSPHRASE)
+        patch.setenv(ENV_NOW, LATER.isoformat())
+        try:
+            main(["--db", str(world.db), "--keys", str(world.keys), *args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Result(code, out.getvalue(), err.getvalue())

@@ -8,8 +8,8 @@ from aes_id.audit.auditor import run_audit
 from aes_id.audit.leaf import LeafKind, LogEntry
 from aes_id.audit.leafscan import LeafRecord
 from aes_id.audit.log import LeafDraft, append_leaves
-from aes_id.audit.reconcile import Tally, reconcile_keys
-from aes_id.audit.report import AuditReport, Check, Findings
+from aes_id.audit.reconcile import reconcile_keys
+from aes_id.audit.report import AuditCounts, AuditReport, Check, Findings
 from aes_id.domain import Kid
 from aes_id.formats.note import NoteSigner, sign_note
 from aes_id.pki.certs import kid_of
@@ -122,12 +122,12 @@ def test_key_events_and_key_leaves_are_matched_both_ways(world: World) -> None:
         datas = [bytes(d) for (d,) in db.execute("SELECT data FROM log_leaf WHERE kind = 'key'")]
     leaves = [LeafRecord(*_fields(LogEntry.decode(d))) for d in datas]
     findings = Findings()
-    reconcile_keys(events, leaves, findings, Tally())
+    reconcile_keys(events, leaves, findings, AuditCounts())
     assert not len(findings)
-    reconcile_keys(events[1:], leaves, findings, Tally())
+    reconcile_keys(events[1:], leaves, findings, AuditCounts())
     assert [f.subject for f in findings.kept] == [f"leaf {leaves[0].seq}"]
     findings = Findings()
-    reconcile_keys(events, leaves[1:], findings, Tally())
+    reconcile_keys(events, leaves[1:], findings, AuditCounts())
     assert [f.subject for f in findings.kept] == [f"key {events[0].kid.hex()}"]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from sqlalchemy import text
@@ -10,8 +9,8 @@ from sqlalchemy import text
 from aes_id.audit.auditor import run_audit
 from aes_id.audit.checkpoint import make_checkpoint
 from aes_id.audit.report import Check
-from aes_id.issuance import issue_cards
-from aes_id.operator import init_keys
+from aes_id.cards.issue import issue_cards
+from aes_id.publishing import init_keys
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.enrol import enrol
 from aes_id.simulate.enrolment import synthetic_requests
@@ -20,20 +19,17 @@ from tests.conftest import NOW
 
 
 def _enrol(registry: Registry, count: int) -> list[str]:
-    """Synthetic residents, their face seeds cut to 31 bits.
+    """Synthetic residents with their full 64-bit face seeds.
 
-    ``biometric.face_seed`` is a 32-bit INTEGER column on PostgreSQL while
-    synthetic seeds take 64 bits (reported to the lead); the audit does not care.
+    Regression: ``biometric.face_seed`` was a 32-bit INTEGER column on
+    PostgreSQL, so a seed past 2**31 failed to store; the column is 64-bit now
+    and at least one seed here needs it.
     """
-    requests = synthetic_requests(
-        count, seed=3, state=None, today=NOW.date(), officer="o", site="s"
+    requests = list(
+        synthetic_requests(count, seed=3, state=None, today=NOW.date(), officer="o", site="s")
     )
-    nins = []
-    for request in requests:
-        seed = (request.capture.face_seed or 0) % 2**31
-        capture = dataclasses.replace(request.capture, face_seed=seed)
-        nins.append(enrol(registry, dataclasses.replace(request, capture=capture), now=NOW))
-    return nins
+    assert any((r.capture.face_seed or 0) >= 2**31 for r in requests), "no seed needs 64 bits"
+    return [enrol(registry, request, now=NOW) for request in requests]
 
 
 def test_an_audit_on_each_database(db_url: str, tmp_path: Path) -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 import typer
 
-from aes_id.cards import card_with_portrait, mrz_lines
+from aes_id.cards.issue import issue_cards
+from aes_id.cards.revoke import revoke_card
+from aes_id.cards.views import card_with_portrait, mrz_lines
 from aes_id.cli import app as app_module
 from aes_id.cli import border
 from aes_id.domain import RevocationReason
-from aes_id.issuance import issue_cards
-from aes_id.operator import init_keys, revoke_card
 from aes_id.pki.keys import KeyStore
+from aes_id.publishing import init_keys
 from aes_id.registry.db import open_registry
 from aes_id.render.card import PrintableCard
 from aes_id.render.preview import render_card_png

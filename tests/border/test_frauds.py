@@ -10,7 +10,7 @@ import random
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from aes_id.border.check import crossing_for, decide, match_fingers, verify_at_post
+from aes_id.border.check import PostVerification, check_bearer, decide, verify_at_post
 from aes_id.border.correlate import Correlator, retro_check
 from aes_id.border.fingers import default_matcher
 from aes_id.border.records import AlertKind, Crossing, Decision, FaceCheck, FingerCheck
@@ -33,6 +33,24 @@ NEVER_FOOLED = EyeSettings(reject_genuine=0.0, accept_lookalike=0.0, accept_stra
 ALWAYS_FOOLED = EyeSettings(reject_genuine=0.0, accept_lookalike=1.0, accept_stranger=1.0)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Bearer:
+    """A bearer the agent looks at with ``eye``, holding ``live`` to the reader."""
+
+    eye: EyeSettings
+    resemblance: Resemblance
+    live: bytes | None
+
+    def face_check(self, verification: PostVerification) -> FaceCheck:
+        if not verification.valid:
+            return FaceCheck.NOT_DONE
+        seen = self.eye.sees_match(self.resemblance, random.Random(0))
+        return FaceCheck.MATCH if seen else FaceCheck.MISMATCH
+
+    def live_fingers(self, verification: PostVerification) -> bytes | None:
+        return self.live
+
+
 def _check(
     text: str,
     lists: Lists,
@@ -43,13 +61,17 @@ def _check(
     at: dt.datetime = NOW,
     post: str = "koloko",
 ) -> Crossing:
-    verification = verify_at_post(text, lists, now=at)
-    face, finger = FaceCheck.NOT_DONE, FingerCheck.NOT_DONE
-    if verification.valid:
-        seen = eye.sees_match(resemblance, random.Random(0))
-        face = FaceCheck.MATCH if seen else FaceCheck.MISMATCH
-        finger = match_fingers(verification.fingerprints, live, default_matcher() if live else None)
-    return crossing_for(verification, lists, post=post, at=at, face=face, finger=finger, ident=1)
+    """The post's own bearer check (the one ``aes-id border check`` and the drill run)."""
+    _, crossing = check_bearer(
+        text,
+        lists,
+        _Bearer(eye, resemblance, live),
+        post=post,
+        at=at,
+        matcher=default_matcher() if live else None,
+        ident=1,
+    )
+    return crossing
 
 
 def test_a_genuine_card_is_admitted(

@@ -21,7 +21,7 @@ def test_no_border_module_names_the_registry() -> None:
             elif isinstance(node, ast.ImportFrom):
                 names = [node.module or ""]
             assert not any(
-                n.startswith(("aes_id.registry", "aes_id.issuance", "aes_id.operator"))
+                n.startswith(("aes_id.registry", "aes_id.cards", "aes_id.publishing"))
                 for n in names
             ), f"{path.name} imports {names}"
 

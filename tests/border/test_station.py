@@ -14,8 +14,8 @@ from aes_id.border.records import AlertKind, Decision
 from aes_id.border.station import PostStation
 from aes_id.domain import Country, RevocationReason
 from aes_id.errors import InputError, TrustError, UsageError
+from aes_id.pki.exports import TRUST_LIST_FILE
 from aes_id.simulate.border_world import Cardholder, DrillOperator
-from aes_id.verify.lists import TRUST_LIST_FILE
 from tests.border import world
 from tests.border.world import START
 

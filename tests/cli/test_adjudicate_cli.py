@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import aes_id.cli.officer
-from aes_id.biometrics.desk import synthetic_capture
+from aes_id.registry.capture import synthetic_capture
 from aes_id.registry.enrol import Capture, Demographics
 from aes_id.simulate.enrolment import with_repeats
 from aes_id.simulate.population import SyntheticPerson, generate

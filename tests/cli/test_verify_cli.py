@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 
-from aes_id.formats import base45
 from aes_id.formats.base45 import ALPHABET
 from aes_id.formats.cose import protected_header, sig_structure
-from aes_id.formats.credential import parse_qr_text
+from aes_id.formats.credential import encode_qr_text, parse_qr_text
 from aes_id.formats.qr import qr_matrix
 from tests.cli.conftest import Cli, Issued
 
@@ -45,7 +43,7 @@ def resigned(text: str, edit: Callable[[dict[int, object]], None]) -> str:
     cose = cbor2.dumps(
         cbor2.CBORTag(18, [protected, {}, payload, key.sign(sig_structure(protected, payload))])
     )
-    return base45.encode(zlib.compress(cose, 9))
+    return encode_qr_text(cose)
 
 
 def test_a_genuine_card_is_valid_exit_0(cli: Cli, issued: Issued, genuine: str) -> None:

@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import re
 import zlib
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,14 @@ from hypothesis import strategies as st
 from aes_id.domain import CardNumber, Country, Identity, Kid, Nin, PartialDate, Sex
 from aes_id.errors import UsageError
 from aes_id.formats import base45
-from aes_id.formats.cose import protected_header, sig_structure, sign1, verify1
+from aes_id.formats.cose import (
+    CoseFormatError,
+    CoseSignatureError,
+    protected_header,
+    sig_structure,
+    sign1,
+    verify1,
+)
 from aes_id.formats.credential import (
     MAX_INFLATED_BYTES,
     MAX_QR_BYTES,
@@ -31,9 +39,11 @@ from aes_id.formats.credential import (
     CredentialTooLarge,
     FingerTemplate,
     MalformedCredential,
+    ParsedCredential,
     build_qr_text,
     decode_claims,
     encode_claims,
+    encode_qr_text,
     end_of_day,
     face_budget,
     finish,
@@ -86,7 +96,7 @@ def qr_from_cwt(cwt: Any, *, protected: bytes | None = None, unprotected: Any = 
     header = protected_header(KID) if protected is None else protected
     signature = KEY.sign(sig_structure(header, payload))
     cose = cbor2.dumps(cbor2.CBORTag(18, [header, unprotected or {}, payload, signature]))
-    return base45.encode(zlib.compress(cose, 9))
+    return encode_qr_text(cose)
 
 
 def sample_cwt() -> dict[int, Any]:
@@ -477,31 +487,63 @@ def test_claims_round_trip(claims: CredentialClaims) -> None:
     assert parse_qr_text(build_qr_text(claims, kid=KID, key=KEY)).claims == claims
 
 
-def _parses_or_is_malformed(text: str) -> None:
+LAYERS = {
+    "text": r"QR text ",
+    "base45": r"not Base45: ",
+    "zlib": (
+        r"not a zlib stream|inflates to more than|zlib stream is truncated"
+        r"|\d+ bytes? follows? the zlib stream"
+    ),
+    "cose": r"not a COSE_Sign1: |\d+ bytes? follows? the COSE_Sign1",
+    "claims": r"claims are not CBOR: |claims: |claim \d+ ",
+}
+"""How a :class:`MalformedCredential` message starts, by the layer that refused the text."""
+
+
+def read(text: str) -> ParsedCredential | MalformedCredential:
+    """``parse_qr_text``'s answer: the credential, or the clean error that refused it.
+
+    Any other exception propagates: it is a defect of the parser, and fails the test.
+    A refusal must name its layer in one line; an acceptance must be claims that
+    re-encode to themselves and that the constructor's own checks accept too
+    (decode_claims builds claims without them: it makes its own).
+    """
     try:
         parsed = parse_qr_text(text)
-    except MalformedCredential:
-        return
+    except MalformedCredential as exc:
+        assert re.match("|".join(LAYERS.values()), exc.message), exc.message
+        assert "\n" not in exc.message
+        return exc
     assert decode_claims(encode_claims(parsed.claims)) == parsed.claims  # accepted = re-encodable
-    # decode_claims builds claims without the constructor's checks (it made its own):
-    # whatever it accepts must pass them too.
     assert dataclasses.replace(parsed.claims) == parsed.claims
+    return parsed
+
+
+def assert_malformed(text: str, *layers: str) -> MalformedCredential:
+    """``text`` is refused, with a message from one of ``layers``."""
+    answer = read(text)
+    assert isinstance(answer, MalformedCredential), f"accepted: {answer.claims}"
+    pattern = "|".join(f"(?:{LAYERS[layer]})" for layer in layers)
+    assert re.match(pattern, answer.message), f"{answer.message!r} is not from {layers}"
+    return answer
 
 
 VALID_TEXT = build_qr_text(sample_claims(face=webp_stand_in(120)), kid=KID, key=KEY)
+VALID_COSE = sign_credential(sample_claims(face=webp_stand_in(120)), kid=KID, key=KEY).cose
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=80) | st.text(alphabet=base45.ALPHABET, max_size=300))
 def test_random_text_is_malformed(text: str) -> None:
-    _parses_or_is_malformed(text)
+    assert_malformed(text, "text", "base45", "zlib")
 
 
 @settings(max_examples=150, deadline=None)
 @given(st.binary(max_size=300))
 def test_random_deflated_bytes_are_malformed(data: bytes) -> None:
-    _parses_or_is_malformed(_deflated(data))
-    _parses_or_is_malformed(_deflated(cbor2.dumps(cbor2.CBORTag(18, [data[:9], {}, data, data]))))
+    assert_malformed(_deflated(data), "cose", "claims")
+    tagged = cbor2.dumps(cbor2.CBORTag(18, [data[:9], {}, data, data]))
+    assert_malformed(_deflated(tagged), "cose", "claims")
 
 
 cbor_values = st.recursive(
@@ -517,30 +559,59 @@ cbor_values = st.recursive(
     ),
     max_leaves=12,
 )
+cwt_items = st.dictionaries(st.sampled_from([1, 4, 5, 6, 7, 169, 8]), cbor_values, max_size=6)
+identity_items = st.dictionaries(
+    st.sampled_from([1, 3, 4, 5, 7, 8, 9, 13, 23, 50, 62, 75]), cbor_values
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.dictionaries(st.sampled_from([1, 4, 5, 6, 7, 169, 8]), cbor_values, max_size=6),
-    st.dictionaries(st.sampled_from([1, 3, 4, 5, 7, 8, 9, 13, 23, 50, 62, 75]), cbor_values),
-)
-def test_random_claims_are_malformed(cwt: dict[Any, Any], identity: dict[Any, Any]) -> None:
-    _parses_or_is_malformed(qr_from_cwt(cwt))
-    _parses_or_is_malformed(qr_from_cwt({**sample_cwt(), 169: {**sample_cwt()[169], **identity}}))
-    _parses_or_is_malformed(qr_from_cwt({**sample_cwt(), **cwt}))
+@given(cwt_items)
+def test_random_claims_are_malformed(cwt: dict[Any, Any]) -> None:
+    """A claims map made of random values alone (claim 169 needs ten keys: at most 4 here)."""
+    assert_malformed(qr_from_cwt(cwt), "claims")
+
+
+@settings(max_examples=150, deadline=None)
+@given(cwt_items, identity_items)
+def test_random_claim_values_are_refused_by_claim_or_re_encodable(
+    cwt: dict[Any, Any], identity: dict[Any, Any]
+) -> None:
+    """Random values over a genuine card's claims: some are valid claims (any text is a place
+    of birth), so the text is refused by the claims layer or read as consistent claims."""
+    for overlay in (
+        {**sample_cwt(), 169: {**sample_cwt()[169], **identity}},
+        {**sample_cwt(), **cwt},
+    ):
+        answer = read(qr_from_cwt(overlay))
+        if isinstance(answer, MalformedCredential):
+            assert re.match(LAYERS["claims"], answer.message), answer.message
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, len(VALID_TEXT) - 1), st.characters() | st.sampled_from(base45.ALPHABET))
-def test_single_character_mutations_are_malformed(position: int, char: str) -> None:
-    _parses_or_is_malformed(VALID_TEXT[:position] + char + VALID_TEXT[position + 1 :])
-
-
-VALID_COSE = sign_credential(sample_claims(face=webp_stand_in(120)), kid=KID, key=KEY).cose
+def test_single_character_mutations_are_malformed_or_change_no_cose_byte(
+    position: int, char: str
+) -> None:
+    """A changed character is refused, unless it only changed unsigned zlib bits (the level
+    hint, padding): then the text inflates to the very same COSE_Sign1."""
+    if char == VALID_TEXT[position]:
+        return  # not a change
+    answer = read(VALID_TEXT[:position] + char + VALID_TEXT[position + 1 :])
+    if not isinstance(answer, MalformedCredential):
+        assert answer.cose_bytes == VALID_COSE
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(0, len(VALID_COSE) - 1), st.integers(0, 255))
-def test_single_byte_mutations_of_the_cose_are_malformed(position: int, value: int) -> None:
-    mutated = VALID_COSE[:position] + bytes([value]) + VALID_COSE[position + 1 :]
-    _parses_or_is_malformed(_deflated(mutated))
+@given(st.integers(0, len(VALID_COSE) - 1), st.integers(1, 255))
+def test_single_byte_mutations_of_the_cose_are_malformed_or_fail_the_signature(
+    position: int, flip: int
+) -> None:
+    """The parser does not check the signature, so a changed byte of signed data may still
+    parse (a letter of a name, a byte of the kid or of the signature): it must not verify."""
+    mutated = bytearray(VALID_COSE)
+    mutated[position] ^= flip
+    answer = read(_deflated(bytes(mutated)))
+    if not isinstance(answer, MalformedCredential):
+        with pytest.raises((CoseSignatureError, CoseFormatError)):
+            verify1(answer.cose, KEY.public_key())

@@ -1,4 +1,4 @@
-"""ICAO Doc 9303 TD1 MRZ: names, composing, parsing, cross-checking (spec/mrz.md)."""
+"""ICAO Doc 9303 TD1 MRZ: names, composing, parsing, cross-checking (docs/mrz.md)."""
 
 from __future__ import annotations
 

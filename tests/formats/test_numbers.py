@@ -1,4 +1,4 @@
-"""NIN (Verhoeff), card numbers, ICAO check digits and card validity (spec/numbers.md)."""
+"""NIN (Verhoeff), card numbers, ICAO check digits and card validity (docs/numbers.md)."""
 
 from __future__ import annotations
 

@@ -17,13 +17,14 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, text
 
-from aes_id.biometrics.desk import finger_record, finger_views, synthetic_capture
+from aes_id.biometrics.desk import finger_record, finger_views
 from aes_id.biometrics.gallery import POSITIONS, WIDTH, gallery_row, row_for_record, split_row
 from aes_id.biometrics.index import DEDUP_THRESHOLD, pack
 from aes_id.biometrics.signature import GALLERY_ABSENT, SIGNATURE_HASHES
 from aes_id.domain import Nin
 from aes_id.errors import DuplicateError, NotFoundError, StorageError, UsageError
 from aes_id.registry import dedup, tables
+from aes_id.registry.capture import synthetic_capture
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.dedup import (
     Gallery,

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from aes_id.biometrics.desk import synthetic_capture
 from aes_id.domain import Country, PartialDate, ResidentStatus, Sex
 from aes_id.errors import InputError, NotFoundError, StorageError
 from aes_id.formats.numbers import is_valid_nin
 from aes_id.registry import tables
 from aes_id.registry.batch import enrol_csv
+from aes_id.registry.capture import synthetic_capture
 from aes_id.registry.db import SCHEMA_VERSION, Registry, open_registry
 from aes_id.registry.enrol import (
     EnrolmentRequest,

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from aes_id.border.folders import RUN_FILE
 from aes_id.border.journal import Journal
 from aes_id.errors import UsageError
-from aes_id.simulate.border_sim import RUN_FILE, DrillSettings, DrillSummary, run_drill
+from aes_id.simulate.border_sim import DrillSettings, DrillSummary, run_drill
 from aes_id.simulate.fraud import EyeSettings, FraudKind, FraudMix
 from aes_id.simulate.report import BorderReport, load_report
 from tests.border import world

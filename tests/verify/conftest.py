@@ -12,7 +12,7 @@ spec names::
     T0 + 3d   BFA signer revoked from T0 + 1d; one NER card revoked (stolen);
               every list re-published
 
-The lists are read back from the exported files (``local_lists``), as
+The lists are read back from the exported files (``lists_for``), as
 ``aes-id verify`` reads them. Tests must not change the world; a test that
 needs another history builds its own lists from these parts.
 """
@@ -30,14 +30,15 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import aes_id.operator
+import aes_id.publishing
+from aes_id.cards.issue import IssuedCard, issue_cards, pending_nins
+from aes_id.cards.revoke import revoke_card
 from aes_id.domain import Country, Kid, RevocationReason
-from aes_id.issuance import IssuedCard, issue_cards, pending_nins
-from aes_id.operator import init_keys, publish_lists, revoke_card, revoke_key, rotate_signer
 from aes_id.pki.keys import KeyFactory, KeyStore, SigningKey, stage_init
+from aes_id.publishing import init_keys, publish_lists, revoke_key, rotate_signer
 from aes_id.registry.db import Registry, open_registry
 from aes_id.simulate.enrolment import enrol_synthetic
-from aes_id.verify.lists import local_lists
+from aes_id.verify.lists import lists_for
 from aes_id.verify.verifier import Lists
 
 PASSPHRASE = "verifier tests passphrase"
@@ -68,7 +69,7 @@ def init_seeded_keys(
     factory = seeded_keys(seed)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(
-            aes_id.operator, "stage_init", functools.partial(stage_init, key_factory=factory)
+            aes_id.publishing, "stage_init", functools.partial(stage_init, key_factory=factory)
         )
         return init_keys(registry, path, passphrase, now=now, by="operator")
 
@@ -165,7 +166,7 @@ def build_world(folder: Path) -> World:
         "bfa_before_revocation": bfa[0],
         "bfa_after_revocation": bfa_late,
     }
-    return World(registry, folder / "keys", local_lists(folder / "keys"), cards, first)
+    return World(registry, folder / "keys", lists_for(folder / "keys"), cards, first)
 
 
 @pytest.fixture(scope="session")

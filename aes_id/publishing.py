@@ -1,4 +1,4 @@
-"""The operator's service: keys, and the signed lists that border posts trust.
+"""Publishing keys and signed lists: the operator's service.
 
 Every signature made here (a certificate at key generation or rotation, a
 trust list, a revocation list) is appended to the signature log in the same
@@ -14,8 +14,6 @@ and that ``aes-id verify`` uses by default.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,24 +25,19 @@ from sqlmodel import Session, col
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
 from aes_id.domain import CardNumber, CardStatus, Country, Kid, RevocationReason
-from aes_id.errors import KeyStoreError, NotFoundError, UsageError
-from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, stage_init
-from aes_id.pki.trust import (
+from aes_id.errors import KeyStoreError
+from aes_id.files import write_atomic
+from aes_id.pki.exports import ROOT_CERT_FILE, TRUST_LIST_FILE, revocation_file
+from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, StagedChange, stage_init
+from aes_id.pki.revocation import (
     RevocationList,
     RevokedCard,
     build_revocation_list,
     sign_revocation_list,
-    sign_trust_list,
 )
+from aes_id.pki.trust import sign_trust_list
 from aes_id.registry import tables
 from aes_id.registry.db import Registry
-
-TRUST_LIST_FILE = "trust-list.cose"
-ROOT_CERT_FILE = "root.crt.pem"
-
-
-def revocation_file(state: Country) -> str:
-    return f"revocations-{state.value}.cose"
 
 
 @dataclass(frozen=True)
@@ -114,12 +107,8 @@ def rotate_signer(
     by: str,
 ) -> KeyEvent:
     """A new active Document Signer for ``state``; the old one retires, its cards stay valid."""
-    with store.stage_rotate(state, passphrase, now) as staged, registry.transaction() as session:
-        append_leaves(session, _key_leaves(staged.events, by))
-        staged.commit()
-        published = _publish_trust_list(session, store, passphrase, now=now, by=by)
-    published.export()
-    return staged.events[0]
+    staged = store.stage_rotate(state, passphrase, now)
+    return _commit_key_change(registry, store, passphrase, staged, now=now, by=by)
 
 
 def revoke_key(
@@ -134,7 +123,21 @@ def revoke_key(
     by: str,
 ) -> KeyEvent:
     """Revoke a key from a date; the next trust list carries it to every border post."""
-    with store.stage_revoke(kid, from_, reason, now) as staged, registry.transaction() as session:
+    staged = store.stage_revoke(kid, from_, reason, now)
+    return _commit_key_change(registry, store, passphrase, staged, now=now, by=by)
+
+
+def _commit_key_change(
+    registry: Registry,
+    store: KeyStore,
+    passphrase: str,
+    staged: StagedChange[KeyStore],
+    *,
+    now: dt.datetime,
+    by: str,
+) -> KeyEvent:
+    """Log a staged key change, commit it and publish the trust list, in one transaction."""
+    with staged, registry.transaction() as session:
         append_leaves(session, _key_leaves(staged.events, by))
         staged.commit()
         published = _publish_trust_list(session, store, passphrase, now=now, by=by)
@@ -284,50 +287,7 @@ def _record(
     return Published(kind, scope, sequence, store.path / file_name, data)
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a part."""
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def _utc(moment: dt.datetime | None) -> dt.datetime:
     if moment is None:
         raise KeyStoreError("a revoked card has no revocation time")
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def revoke_card(
-    registry: Registry,
-    store: KeyStore,
-    passphrase: str,
-    card_number: str,
-    reason: RevocationReason,
-    *,
-    now: dt.datetime,
-    by: str,
-) -> Published:
-    """Revoke one card and publish its state's new revocation list, in one transaction."""
-    with registry.transaction() as session:
-        card = session.get(tables.CardRow, card_number.strip().upper())
-        if card is None:
-            raise NotFoundError(f"no card {card_number}")
-        if card.status != CardStatus.VALID.value:
-            raise UsageError(f"card {card.card_number} is already {card.status}")
-        card.status = CardStatus.REVOKED.value
-        card.revoked_at = now
-        card.revocation_reason = reason.value
-        session.add(card)
-        session.flush()
-        published = publish_revocations_in(
-            session, store, passphrase, Country(card.state), now=now, by=by
-        )
-    published.export()
-    return published

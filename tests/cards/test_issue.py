@@ -19,20 +19,20 @@ import pytest
 from sqlalchemy import select, update
 from sqlmodel import SQLModel, col
 
-import aes_id.issuance
+import aes_id.cards.issue
 from aes_id.audit.leaf import LeafKind, LogEntry
+from aes_id.cards.issue import IssuedCard, issue_cards, pending_nins
 from aes_id.domain import CardStatus, Country, RevocationReason, Verdict
 from aes_id.errors import AesIdError, InputError, NotFoundError, UsageError
 from aes_id.formats.credential import parse_qr_text
 from aes_id.formats.qr import MAX_QR_CHARS, qr_version
-from aes_id.issuance import IssuedCard, issue_cards, pending_nins
-from aes_id.operator import publish_lists
 from aes_id.pki.certs import public_key_of
 from aes_id.pki.keys import KeyStore
+from aes_id.publishing import publish_lists
 from aes_id.registry import tables
 from aes_id.registry.db import Registry, open_registry
 from aes_id.simulate.enrolment import enrol_synthetic
-from aes_id.verify.lists import local_lists
+from aes_id.verify.lists import lists_for
 from aes_id.verify.verifier import verify_qr_text
 from tests.verify.conftest import PASSPHRASE, init_seeded_keys
 
@@ -136,7 +136,7 @@ def test_replace_revokes_the_old_card_with_its_reason_and_the_new_one_verifies(
     assert rows[old.card_number].revocation_reason == "stolen"
     assert rows[new.card_number].status == CardStatus.VALID.value
     publish_lists(desk.registry, desk.store, PASSPHRASE, now=LATER, by="o1", trust_list=False)
-    lists = local_lists(desk.store.path)
+    lists = lists_for(desk.store.path)
     check = LATER + dt.timedelta(minutes=1)
     assert verify_qr_text(new.qr_text, lists, now=check).verdict is Verdict.VALID
     revoked = verify_qr_text(old.qr_text, lists, now=check)
@@ -189,7 +189,7 @@ def test_an_unknown_nin_in_the_middle_of_a_batch_writes_nothing(desk: Desk) -> N
 def test_a_signing_failure_in_the_middle_of_a_batch_writes_nothing(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = aes_id.issuance.sign_job
+    real = aes_id.cards.issue.sign_job
     calls = iter(range(100))
 
     def failing(*args: Any) -> Any:
@@ -197,7 +197,7 @@ def test_a_signing_failure_in_the_middle_of_a_batch_writes_nothing(
             raise RuntimeError("signing device unplugged")
         return real(*args)
 
-    monkeypatch.setattr(aes_id.issuance, "sign_job", failing)
+    monkeypatch.setattr(aes_id.cards.issue, "sign_job", failing)
     before = desk.snapshot()
     with pytest.raises(RuntimeError, match="unplugged"):
         desk.issue(pending_nins(desk.registry))
@@ -208,7 +208,7 @@ def test_a_failure_in_a_later_batch_leaves_earlier_batches_whole(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Each batch is one transaction: what was committed is complete, nothing is half-written."""
-    monkeypatch.setattr(aes_id.issuance, "BATCH", 3)
+    monkeypatch.setattr(aes_id.cards.issue, "BATCH", 3)
     nins = pending_nins(desk.registry)
     with pytest.raises(NotFoundError):
         desk.issue([*nins[:3], *nins[3:5], "000000000000"])

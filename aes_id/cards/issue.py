@@ -33,7 +33,7 @@ from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.credential import face_budget, finish, prepare
 from aes_id.formats.face import face_thumbnail
 from aes_id.formats.numbers import card_expiry, format_card_number
-from aes_id.operator import publish_revocations_in
+from aes_id.publishing import publish_revocations_in
 from aes_id.parallel import ordered_map
 from aes_id.pki.certs import signing_period
 from aes_id.pki.keys import KeyStore, SigningKey

@@ -9,7 +9,6 @@ import dataclasses
 import datetime as dt
 import io
 import shutil
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,23 +31,24 @@ from aes_id.audit.proofs import (
     verify_proof_text,
 )
 from aes_id.audit.report import AuditReport
+from aes_id.border.folders import RUN_FILE
 from aes_id.border.journal import Journal
+from aes_id.cards.issue import IssuedCard, issue_cards, pending_nins
+from aes_id.cards.printing import preview_pngs, print_card_files, print_sheet
+from aes_id.cards.revoke import revoke_card
 from aes_id.domain import CardNumber, Country, Kid, RevocationReason, VerificationResult
 from aes_id.errors import UsageError
-from aes_id.formats import base45
 from aes_id.formats.cose import assemble1
-from aes_id.formats.credential import parse_qr_text, sign_credential
-from aes_id.issuance import IssuedCard, issue_cards, pending_nins
-from aes_id.operator import init_keys, revoke_card
+from aes_id.formats.credential import encode_qr_text, parse_qr_text, sign_credential
 from aes_id.pki.keys import KeyStore
-from aes_id.printing import preview_pngs, print_card_files, print_sheet
+from aes_id.publishing import init_keys
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.dedup import Case, decide, list_cases
 from aes_id.simulate.border_pdf import write_report_pdf
-from aes_id.simulate.border_sim import RUN_FILE, DrillSettings, open_drill
+from aes_id.simulate.border_sim import DrillSettings, open_drill
 from aes_id.simulate.border_world import cardholders_from_registry
 from aes_id.simulate.report import BorderReport, load_report
-from aes_id.verify.lists import local_lists
+from aes_id.verify.lists import lists_for
 from aes_id.verify.scan import scan_image
 from aes_id.verify.verifier import verify_qr_text
 
@@ -137,7 +137,7 @@ def forgery_trials(
         now=now,
         by="demo-officer",
     )
-    lists = local_lists(place.keys)
+    lists = lists_for(place.keys)
     later = now + dt.timedelta(hours=2)
 
     def check(label: str, text: str, when: dt.datetime = later) -> Trial:
@@ -155,7 +155,7 @@ def forgery_trials(
     cose = parse_qr_text(first.qr_text).cose
     # the genuine signature kept, one claim changed under it
     tampered_cose = assemble1(cose.protected, cose.payload.replace(b"fra", b"eng"), cose.signature)
-    tampered = base45.encode(zlib.compress(tampered_cose, 9))
+    tampered = encode_qr_text(tampered_cose)
     flipped = (
         first.qr_text[:200] + ("A" if first.qr_text[200] != "A" else "B") + first.qr_text[201:]
     )
@@ -196,7 +196,7 @@ def print_and_scan(
     sheet = print_sheet(
         place.registry, chosen, place.folder / "sheets" / "sheet-a4.pdf", paper="a4", now=now
     )
-    lists = local_lists(place.keys)
+    lists = lists_for(place.keys)
     previews: list[Path] = []
     scans: list[Trial] = []
     for index, number in enumerate(chosen[:4]):

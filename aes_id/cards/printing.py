@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from aes_id.cards import card_with_portrait, mrz_lines
+from aes_id.cards.views import card_with_portrait, mrz_lines
 from aes_id.domain import CardNumber, CardStatus, Country
 from aes_id.errors import InputError, UsageError
 from aes_id.formats.numbers import check_card_number
