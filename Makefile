@@ -21,7 +21,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check aes_id tests bench tools
 	$(BIN)/ruff format --check aes_id tests bench tools
-	$(BIN)/lint-imports --no-cache
+	$(BIN)/lint-imports --no-cache pyproject.toml
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -27,7 +27,7 @@ def _lint(package_parent: Path) -> subprocess.CompletedProcess[str]:
     if not LINT_IMPORTS.exists():
         pytest.skip("import-linter is not installed (pip install -e '.[test]')")
     return subprocess.run(
-        [str(LINT_IMPORTS), "--config", str(ROOT / "pyproject.toml"), "--no-cache"],
+        [str(LINT_IMPORTS), "--no-cache", str(ROOT / "pyproject.toml")],
         cwd=package_parent,
         env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(package_parent)},
         capture_output=True,
@@ -80,3 +80,13 @@ def test_the_io_check_sees_an_import(tmp_path: Path) -> None:
     module.write_text("import os.path\nfrom pathlib import Path\nwith open('x') as f: pass\n")
     assert _imported_modules(module) & IO_MODULES == {"os", "pathlib"}
     assert _calls_open(module)
+
+
+def test_an_import_cycle_is_caught_and_named(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "aes_id", tmp_path / "aes_id", ignore=shutil.ignore_patterns("*.pyc"))
+    trust = tmp_path / "aes_id" / "pki" / "trust.py"
+    trust.write_text(trust.read_text() + "\nfrom aes_id.pki import revocation  # noqa\n")
+    result = _lint(tmp_path)
+    assert result.returncode != 0
+    assert "No cycles are allowed in aes_id.pki" in result.stdout
+    assert ".trust -> .revocation" in result.stdout
