@@ -177,6 +177,8 @@ class PartialDate:
 class ResidentStatus(enum.Enum):
     ACTIVE = "active"
     DECEASED = "deceased"
+    SUSPENDED = "suspended"
+    """Under a fraud investigation: no card is issued until it is lifted."""
     REFUSED = "refused"
 
 
@@ -222,6 +224,8 @@ class RevocationReason(enum.Enum):
     DECEASED = "deceased"
     FRAUD = "fraud"
     REPLACED = "replaced"
+    SUPERSEDED = "superseded"
+    """The resident's printed data changed and a new card carries it."""
     SIGNER_COMPROMISED = "signer-compromised"
 
     @classmethod

@@ -60,7 +60,8 @@ class _Job:
     claims: CredentialClaims
     face_seed: int | None
     face_image: bytes | None
-    fingers: bytes
+    fingers: bytes | None
+    """The ten-finger record, ``None`` when none were captured (the QR then carries none)."""
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,8 @@ def sign_job(job: _Job, kid: Kid, private_bytes: bytes) -> _Signed:
     image = portrait(
         job.face_seed, job.face_image, job.claims.identity, job.claims.issued_at.date()
     )
-    claims = dataclasses.replace(job.claims, fingerprints=card_fingers(job.fingers))
+    templates = card_fingers(job.fingers) if job.fingers is not None else ()
+    claims = dataclasses.replace(job.claims, fingerprints=templates)
     face = face_thumbnail(image, max_bytes=face_budget(claims))
     claims = dataclasses.replace(claims, face=face)
     prepared = prepare(claims, kid=kid)

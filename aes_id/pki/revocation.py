@@ -54,6 +54,7 @@ REASON_CODES: Mapping[RevocationReason, int] = {
     RevocationReason.FRAUD: 5,
     RevocationReason.REPLACED: 6,
     RevocationReason.SIGNER_COMPROMISED: 7,
+    RevocationReason.SUPERSEDED: 8,
 }
 """Card revocation reasons on the wire; a code is never reused."""
 _REASONS_BY_CODE = {code: reason for reason, code in REASON_CODES.items()}

@@ -14,19 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import LargeBinary, event, inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from aes_id.errors import StorageError
-from aes_id.registry import tables
+from aes_id.registry import migrations, tables
 
 READ_ONLY = "aes_id_read_only"
 DEFAULT_DB = "registry.db"
 ENV_DB = "AES_ID_DB"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def database_url(db: str | Path | None = None) -> str:
@@ -158,12 +158,12 @@ def ensure_schema(registry: Registry) -> None:
 
 
 def migrate(registry: Registry, found: int) -> None:
-    """Bring an older schema up to date (one step per version; none yet beyond create_all)."""
+    """Bring an older schema up to date, one step per version, in one transaction."""
     with registry.transaction() as session:
-        if found < 2:  # version 2: biometric.dedup_row, the 1:N gallery row
-            columns = {c["name"] for c in inspect(session.connection()).get_columns("biometric")}
-            if "dedup_row" not in columns:
-                kind = LargeBinary().compile(dialect=registry.engine.dialect)
-                session.exec(text(f"ALTER TABLE biometric ADD COLUMN dedup_row {kind}"))  # type: ignore[call-overload]
+        connection = session.connection()
+        if found < 2:
+            migrations.to_v2(connection)
+        if found < 3:
+            migrations.to_v3(connection)
         session.exec(text("DELETE FROM schema_version"))  # type: ignore[call-overload]
         session.add(tables.SchemaVersion(id=1, version=SCHEMA_VERSION))

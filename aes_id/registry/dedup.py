@@ -142,6 +142,8 @@ def enrol_checked(
     now: dt.datetime,
 ) -> Nin:
     """Search the gallery, then enrol; a suspected duplicate raises :class:`DuplicateError`."""
+    if request.capture.fingers is None:
+        return enrol(registry, request, now=now)
     fingers = decode_fingers(request.capture.fingers)
     candidates = gallery.search(fingers)
     if candidates:
@@ -218,12 +220,13 @@ def decide(
         row.decided_by, row.decided_at = officer, now
         if not confirm:
             capture = Capture(row.fingers, row.face_seed, row.face_image)
-            fingers = decode_fingers(capture.fingers)
             # enrolled under the officer who captured the applicant; the decider is decided_by
             request = EnrolmentRequest(
                 _person(json.loads(row.person)), capture, row.site, row.officer
             )
-            row.nin = enrol_in(session, with_row(request, fingers), now=now)
+            if capture.fingers is not None:
+                request = with_row(request, decode_fingers(capture.fingers))
+            row.nin = enrol_in(session, request, now=now)
         session.add(row)
         return _case(row)
 
@@ -247,7 +250,7 @@ def backfill_rows(registry: Registry, nins: Iterable[str]) -> int:
     with registry.transaction() as session:
         for nin in nins:
             bio = session.get(tables.Biometric, nin)
-            if bio is not None and bio.dedup_row is None:
+            if bio is not None and bio.dedup_row is None and bio.fingers is not None:
                 bio.dedup_row = row_for_record(bio.fingers)
                 session.add(bio)
                 done += 1

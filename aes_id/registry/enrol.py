@@ -73,9 +73,13 @@ class Demographics:
 
 @dataclass(frozen=True)
 class Capture:
-    """Biometrics captured at the desk: a face (synthetic seed or photo) and ten fingers."""
+    """Biometrics captured at the desk: a face (synthetic seed or photo) and ten fingers.
 
-    fingers: bytes
+    ``fingers`` is ``None`` when no fingerprints were captured: the resident is
+    then enrolled without them (and without a 1:N gallery row).
+    """
+
+    fingers: bytes | None
     face_seed: int | None = None
     face_image: bytes | None = None
     dedup_row: bytes | None = None

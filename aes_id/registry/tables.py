@@ -35,6 +35,29 @@ class Resident(SQLModel, table=True):
     officer: str = Field(max_length=80)
     enrolled_at: dt.datetime
     status: str = Field(default="active", max_length=16)
+    status_reason: str | None = Field(default=None, max_length=200)
+    """Why the status is not ``active`` (a death record, a fraud case), as recorded."""
+    status_changed_at: dt.datetime | None = None
+    deceased_on: str | None = Field(default=None, max_length=8)  # YYYYMMDD, 00 = unknown part
+    data_version: int = Field(default=1)
+    """Revision of the printed data: a card carrying an older revision is outdated."""
+    name_key: str = Field(default="", index=True, max_length=40)
+    """Spelling-independent key of the family name, for demographic de-duplication."""
+
+
+class ResidentChange(SQLModel, table=True):
+    """One change of a resident's recorded data: the earlier value is kept, never overwritten."""
+
+    __tablename__ = "resident_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nin: str = Field(index=True, foreign_key="resident.nin", max_length=12)
+    field: str = Field(max_length=32)
+    old_value: str | None = None
+    new_value: str | None = None
+    reason: str = Field(default="", max_length=200)
+    changed_by: str = Field(max_length=80)
+    changed_at: dt.datetime
 
 
 class Biometric(SQLModel, table=True):
@@ -50,7 +73,8 @@ class Biometric(SQLModel, table=True):
     nin: str = Field(primary_key=True, foreign_key="resident.nin", max_length=12)
     face_seed: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     face_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    fingers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    fingers: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """``None``: no fingerprints were captured (the resident then has no gallery row)."""
     dedup_row: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
@@ -66,8 +90,8 @@ class Adjudication(SQLModel, table=True):
     person: str  # the demographics as JSON
     face_seed: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     face_image: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-    fingers: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    candidates: str  # JSON [[NIN, score], ...]
+    fingers: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    candidates: str  # JSON [[NIN, score, why], ...]; why: biometric, demographic or both
     status: str = Field(default="pending", index=True, max_length=16)
     decided_by: str | None = Field(default=None, max_length=80)
     decided_at: dt.datetime | None = None
@@ -99,6 +123,8 @@ class CardRow(SQLModel, table=True):
     revocation_reason: str | None = Field(default=None, max_length=32)
     officer: str = Field(default="", max_length=80)
     printed_at: dt.datetime | None = None
+    data_version: int = Field(default=1)
+    """The resident's ``data_version`` this card was printed from."""
 
 
 class LogLeaf(SQLModel, table=True):
@@ -154,3 +180,5 @@ class LogHead(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     size: int = 0
+    last_t: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    """The newest leaf's ``t``: the log's clock never goes back past it."""

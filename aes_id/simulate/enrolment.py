@@ -158,6 +158,9 @@ def enrol_population(
         kept: list[EnrolmentRequest] = []
         stopped: list[tuple[EnrolmentRequest, list[str], list[float]]] = []
         for request in batch:
+            if request.capture.fingers is None:
+                kept.append(request)
+                continue
             fingers = list(decode_fingers(request.capture.fingers))
             candidates = gallery.search(fingers)
             if candidates:
