@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from aes_id.errors import StorageError
+from aes_id.errors import StorageError, UsageError
 from aes_id.registry import migrations, tables
 
 READ_ONLY = "aes_id_read_only"
@@ -29,15 +30,35 @@ ENV_DB = "AES_ID_DB"
 SCHEMA_VERSION = 3
 
 
+SUPPORTED_SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg")
+
+
 def database_url(db: str | Path | None = None) -> str:
-    """Turn ``--db`` (a URL or a file path), ``AES_ID_DB`` or the default into a URL."""
+    """Turn ``--db`` (a URL or a file path), ``AES_ID_DB`` or the default into a URL.
+
+    Only SQLite and PostgreSQL are supported; any other URL is a usage error.
+    """
     raw = str(db) if db else os.environ.get(ENV_DB, DEFAULT_DB)
-    if "://" in raw:
-        if raw.startswith("postgresql://"):
-            # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
-            raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
-        return raw
-    return f"sqlite:///{raw}"
+    if "://" not in raw:
+        return f"sqlite:///{raw}"
+    scheme = raw.split("://", 1)[0].lower()
+    if scheme not in SUPPORTED_SCHEMES:
+        raise UsageError(
+            f"unsupported database URL {_safe(raw)}: AES-ID runs on SQLite or PostgreSQL",
+            hint="give a file path, sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DB",
+        )
+    if scheme == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        raw = "postgresql+psycopg://" + raw.split("://", 1)[1]
+    return raw
+
+
+def describe(exc: SQLAlchemyError) -> str:
+    """A database error in one line, without SQLAlchemy's "Background on this error" link."""
+    original = getattr(exc, "orig", None)
+    text_ = str(original if original is not None else exc)
+    text_ = re.sub(r"\s*\(Background on this error at: [^)]*\)", "", text_)
+    return " ".join(text_.split())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -110,20 +131,27 @@ class Registry:
 
 
 def open_registry(db: str | Path | None = None, *, create: bool = True) -> Registry:
-    """Open (and on first use create) the registry at ``db``."""
+    """Open the registry at ``db``; with ``create`` (the default) make it on first use.
+
+    ``create=False`` is for commands that only read or change what exists: they
+    never write a schema into an empty file or an empty database.
+    """
     url = database_url(db)
     if url.startswith("sqlite:///") and not create:
         path = Path(url[len("sqlite:///") :])
-        if str(path) != ":memory:" and not path.exists():
+        if str(path) != ":memory:" and (not path.exists() or path.stat().st_size == 0):
             raise StorageError(f"no registry at {path}", hint="enrol someone first, or pass --db")
     try:
         engine = make_engine(url)
         registry = Registry(engine=engine, url=url)
+        if not create and not inspect(engine).has_table("schema_version"):
+            engine.dispose()
+            raise StorageError(
+                f"{_safe(url)} holds no AES-ID registry", hint="enrol someone first, or pass --db"
+            )
         ensure_schema(registry)
-    except OperationalError as exc:
-        raise StorageError(f"cannot open registry {_safe(url)}: {exc.orig}") from None
     except SQLAlchemyError as exc:
-        raise StorageError(f"cannot open registry {_safe(url)}: {exc}") from None
+        raise StorageError(f"cannot open registry {_safe(url)}: {describe(exc)}") from None
     return registry
 
 
