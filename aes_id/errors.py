@@ -52,3 +52,7 @@ class StorageError(AesIdError):
 
 class DuplicateError(AesIdError):
     """A biometric search found a likely earlier enrolment of the same person."""
+
+
+class ClockError(AesIdError):
+    """A desk's clock is too far from the log's (or the database server's): nothing was written."""

@@ -14,7 +14,7 @@ and that ``aes-id verify`` uses by default.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,17 +25,18 @@ from sqlmodel import Session, col
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
 from aes_id.domain import CardNumber, CardStatus, Country, Kid, RevocationReason
-from aes_id.errors import KeyStoreError
-from aes_id.files import write_atomic
+from aes_id.errors import AesIdError, KeyStoreError
+from aes_id.files import sync_directory, write_atomic
 from aes_id.pki.exports import ROOT_CERT_FILE, TRUST_LIST_FILE, revocation_file
 from aes_id.pki.keys import KeyEvent, KeyRevocationReason, KeyStore, StagedChange, stage_init
 from aes_id.pki.revocation import (
     RevocationList,
     RevokedCard,
     build_revocation_list,
+    parse_revocation_list,
     sign_revocation_list,
 )
-from aes_id.pki.trust import sign_trust_list
+from aes_id.pki.trust import parse_trust_list, sign_trust_list
 from aes_id.registry import tables
 from aes_id.registry.db import Registry
 
@@ -111,6 +112,18 @@ def rotate_signer(
     return _commit_key_change(registry, store, passphrase, staged, now=now, by=by)
 
 
+@dataclass(frozen=True)
+class KeyChange:
+    """A key change committed: its events, and the lists signed with it (exported)."""
+
+    events: tuple[KeyEvent, ...]
+    published: tuple[Published, ...]
+
+
+MarkAffected = Callable[[Session], Iterable[Country]]
+"""Marks what a key revocation affects, in its transaction; returns the states to re-list."""
+
+
 def revoke_key(
     registry: Registry,
     store: KeyStore,
@@ -121,10 +134,58 @@ def revoke_key(
     reason: KeyRevocationReason | str,
     now: dt.datetime,
     by: str,
-) -> KeyEvent:
-    """Revoke a key from a date; the next trust list carries it to every border post."""
-    staged = store.stage_revoke(kid, from_, reason, now)
-    return _commit_key_change(registry, store, passphrase, staged, now=now, by=by)
+    mark_affected: MarkAffected | None = None,
+) -> KeyChange:
+    """Revoke a key from a date; the next trust list carries it to every border post.
+
+    The state's active Document Signer, revoked, is replaced by a new one in the
+    same change. ``mark_affected`` (see :mod:`aes_id.cards.compromise`) marks the
+    cards the key signed from that date on, in the same transaction; the
+    revocation lists of the states it names are re-signed there too, unless
+    their State CA is revoked: a revoked CA signs nothing, and its exported
+    list, if it no longer verifies, is withdrawn until ``replace_state_ca``.
+    """
+    staged = store.stage_revoke(kid, from_, reason, now, passphrase=passphrase)
+    with staged, registry.transaction() as session:
+        append_leaves(session, _key_leaves(staged.events, by))
+        staged.commit()
+        published = [_publish_trust_list(session, store, passphrase, now=now, by=by)]
+        states = set(mark_affected(session)) if mark_affected else set()
+        for state in sorted(states, key=lambda c: c.value):
+            if store.state_ca_revoked(state) is None:
+                published.append(
+                    publish_revocations_in(session, store, passphrase, state, now=now, by=by)
+                )
+    _export(published)
+    _withdraw_dead_lists(store, published[0])
+    return KeyChange(staged.events, tuple(published))
+
+
+def replace_state_ca(
+    registry: Registry,
+    store: KeyStore,
+    passphrase: str,
+    state: Country,
+    *,
+    now: dt.datetime,
+    by: str,
+) -> KeyChange:
+    """A new State CA for ``state`` (its CA is revoked) and a first Document Signer under it.
+
+    Logged, committed and published in one transaction: the trust list, and the
+    state's revocation list signed by the new CA (with every card the registry
+    holds revoked, those of the old CA's compromise included).
+    """
+    staged = store.stage_replace_ca(state, passphrase, now)
+    with staged, registry.transaction() as session:
+        append_leaves(session, _key_leaves(staged.events, by))
+        staged.commit()
+        published = [
+            _publish_trust_list(session, store, passphrase, now=now, by=by),
+            publish_revocations_in(session, store, passphrase, state, now=now, by=by),
+        ]
+    _export(published)
+    return KeyChange(staged.events, tuple(published))
 
 
 def _commit_key_change(
@@ -145,6 +206,22 @@ def _commit_key_change(
     return staged.events[0]
 
 
+def _withdraw_dead_lists(store: KeyStore, trust_list: Published) -> None:
+    """After a State CA's revocation: remove an exported revocation list it signed that the
+    new trust list voids (issued on or after the revocation date), so that verifiers and posts
+    reading the exports get no list of that state rather than a list they must refuse."""
+    trust = parse_trust_list(trust_list.data, store.root_certificate())
+    for state in Country:
+        path = store.path / revocation_file(state)
+        if store.state_ca_revoked(state) is None or not path.is_file():
+            continue
+        try:
+            parse_revocation_list(path.read_bytes(), trust)
+        except AesIdError:
+            path.unlink()
+            sync_directory(path.parent)
+
+
 def publish_lists(
     registry: Registry,
     store: KeyStore,
@@ -155,12 +232,19 @@ def publish_lists(
     states: Sequence[Country] | None = None,
     trust_list: bool = True,
 ) -> list[Published]:
-    """Sign and export fresh lists (the trust list, and the revocation lists of ``states``)."""
+    """Sign and export fresh lists (the trust list, and the revocation lists of ``states``).
+
+    ``states`` ``None`` means every state whose State CA is not revoked (a revoked
+    CA signs nothing until ``aes-id keys replace-ca``); a state named in
+    ``states`` whose CA is revoked is refused.
+    """
+    if states is None:
+        states = [state for state in Country if store.state_ca_revoked(state) is None]
     with registry.transaction() as session:
         published = []
         if trust_list:
             published.append(_publish_trust_list(session, store, passphrase, now=now, by=by))
-        for state in states if states is not None else list(Country):
+        for state in states:
             published.append(
                 publish_revocations_in(session, store, passphrase, state, now=now, by=by)
             )

@@ -41,6 +41,7 @@ from aes_id.audit.checkpoint import (
 )
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.leafscan import LeafScan, scan_leaves
+from aes_id.audit.log import clock_tolerance as tolerance_of
 from aes_id.audit.log import read_store
 from aes_id.audit.reconcile import reconcile_cards, reconcile_keys, reconcile_lists
 from aes_id.audit.report import AuditCounts, AuditReport, Check, Findings
@@ -77,6 +78,7 @@ def run_audit(
     verifier_key: str | None = None,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    clock_tolerance: int | None = None,
 ) -> AuditReport:
     """Audit the log against the registry and the key store; see the module docstring.
 
@@ -84,9 +86,12 @@ def run_audit(
     (check 5); ``verifier_key`` the log's verifier key string the auditor trusts
     (default: the key store's); ``workers`` the processes verifying card
     signatures (default: every core for large registries); ``progress`` is
-    called with the number of cards of each page checked.
+    called with the number of cards of each page checked; ``clock_tolerance``
+    the seconds a leaf's ``t`` may follow its object's signing time (default:
+    the desks' setting, :func:`~aes_id.audit.log.clock_tolerance`).
     """
     verifier = parse_verifier(verifier_key) if verifier_key else log_verifier(store)
+    skew = tolerance_of(clock_tolerance)
     findings = Findings()
     tally = AuditCounts()
     with registry.reader() as session:
@@ -101,11 +106,11 @@ def run_audit(
             checker.close()
         kept = list_checkpoints(session)
         valid = check_checkpoints(kept, verifier, scan, findings)
-        reconcile_cards(cards, scan.card_leaves, trust.signers, findings, tally)
+        reconcile_cards(cards, scan.card_leaves, trust.signers, findings, tally, tolerance=skew)
         reconcile_lists(
             session, scan.other_leaves, trust.root_certificate, trust.trust_list, findings, tally
         )
-        reconcile_keys(store.events(), scan.other_leaves, findings, tally)
+        reconcile_keys(store.events(), scan.other_leaves, findings, tally, tolerance=skew)
         saved = None
         if saved_checkpoint is not None:
             saved = check_saved(session, saved_checkpoint, verifier, scan, valid, findings)
@@ -170,7 +175,11 @@ def _latest_trust_list(
 def check_checkpoints(
     kept: list[StoredCheckpoint], verifier: NoteVerifier, scan: LeafScan, findings: Findings
 ) -> list[Checkpoint]:
-    """Checks 1 and 2 for the kept checkpoints; return those whose signature verifies."""
+    """Checks 1 and 2 for the kept checkpoints; return those whose signature verifies.
+
+    A log with no checkpoint yet is no finding: the report says how many leaves
+    no checkpoint covers (:attr:`AuditReport.uncovered`) and what to do.
+    """
     valid: list[Checkpoint] = []
     for row in kept:
         subject = f"checkpoint {row.size}"
@@ -187,12 +196,6 @@ def check_checkpoints(
                 f"{checkpoint.size} root {checkpoint.root_hash.hex()}",
             )
         valid.append(checkpoint)
-    if not kept and scan.size:
-        findings.add(
-            Check.CHECKPOINTS,
-            "log",
-            f"{scan.size} leaves and no checkpoint: nothing signed the tree",
-        )
     valid.sort(key=lambda c: c.size)
     matching = [c for c in valid if _matches_tree(c, scan, findings)]
     if valid and matching and matching[-1] is valid[-1]:

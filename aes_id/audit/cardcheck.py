@@ -25,7 +25,7 @@ import hashlib
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from typing import Any, NamedTuple, cast
 
 import cbor2
@@ -38,6 +38,7 @@ from aes_id.formats import base45
 from aes_id.formats.claims import decode_claims
 from aes_id.formats.cose import decode1, verify1
 from aes_id.formats.credential import MAX_INFLATED_BYTES
+from aes_id.parallel import worker_pool
 from aes_id.registry import tables
 
 PAGE = 256
@@ -270,7 +271,7 @@ class CardChecker:
         self._keys = dict(keys)
         self._progress = progress
         self._pages = _pages(session, page)
-        self._pool = ProcessPoolExecutor(workers) if workers > 1 else None
+        self._pool = worker_pool(workers) if workers > 1 else None
         self._limit = workers * AHEAD
         self._pending: deque[tuple[list[CardRowData], Future[Any]]] = deque()
         self._results: list[CardResult] = []

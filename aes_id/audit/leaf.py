@@ -95,6 +95,26 @@ def _kind(value: Any) -> LeafKind:
         raise LeafFormatError(f"leaf kind {value!r} is not one of card, trust-list, ...") from None
 
 
+def time_skew(t: int, signed_at: int, tolerance: int) -> str | None:
+    """What is wrong between a leaf's ``t`` and its object's signing time, or ``None``.
+
+    The log gives a leaf the desk's time or its own later clock, and refuses a
+    desk more than ``tolerance`` seconds behind it (docs/audit-log.md, "Time"), so
+    ``t`` is never before the signing time and at most ``tolerance`` after it.
+
+    >>> time_skew(1773480630, 1773480600, 300) is None
+    True
+    >>> time_skew(1773480000, 1773480600, 300)
+    'the leaf is 600 s before the signature'
+    """
+    skew = t - signed_at
+    if skew < 0:
+        return f"the leaf is {-skew} s before the signature"
+    if skew > tolerance:
+        return f"the leaf is {skew} s after the signature, more than the {tolerance} s allowed"
+    return None
+
+
 def signed_hash(signed: bytes) -> bytes:
     """``h``: SHA-256 of the exact signed bytes (for a card, its COSE_Sign1)."""
     return hashlib.sha256(signed).digest()

@@ -5,7 +5,8 @@ For each leaf row, in ``seq`` order (docs/audit-log.md, checks 2 and 3):
 1. the rows are numbered 0, 1, 2, … without gaps, and each leaf's own ``seq`` is its row's;
 2. the bytes are a log entry in deterministic CBOR (RFC 8949 §4.2.1) and the
    query columns (kind, ref, by, t) say what the bytes say;
-3. times never go backwards, and the ``kid`` is one the trust list allows for that kind;
+3. times never go backwards (the log's clock, ``log_head.last_t``, is the newest
+   leaf's ``t``), and the ``kid`` is one the trust list allows for that kind;
 4. the bytes are rehashed (RFC 9162 §2.1.1) into a tree held in memory, and every
    ``merkle_node`` the log stored is compared with the rebuilt one.
 
@@ -114,6 +115,8 @@ class LeafScan:
     card_leaves: dict[str, list[CardLeaf]] = field(default_factory=dict)
     other_leaves: list[LeafRecord] = field(default_factory=list)
     nodes_compared: int = 0
+    newest_t: int = 0
+    """The latest leaf time read: what the log's clock should say."""
 
     @property
     def size(self) -> int:
@@ -194,6 +197,7 @@ class _Scanner:
                 f"time {record.t} is before the previous leaf's {self.last_t}",
             )
         self.last_t = record.t
+        self.scan.newest_t = max(self.scan.newest_t, record.t)
         if len(record.h) != merkle.HASH_SIZE:
             self.findings.add(
                 Check.LEAVES, f"leaf {record.seq}", f"h is {len(record.h)} bytes, expected 32"
@@ -320,12 +324,18 @@ def scan_leaves(
 
 
 def _check_counts(session: Session, scan: LeafScan, findings: Findings) -> None:
-    """The log head's size and the number of stored nodes match the leaves read."""
+    """The log head's size and clock, and the number of stored nodes, match the leaves read."""
     head = session.get(tables.LogHead, 1)
-    head_size = head.size if head else 0
+    head_size, head_t = (head.size, head.last_t) if head else (0, 0)
     if head_size != scan.size:
         findings.add(
             Check.TREE, "log head", f"says the log has {head_size} leaves; {scan.size} were read"
+        )
+    if head_t != scan.newest_t:
+        findings.add(
+            Check.LEAVES,
+            "log head",
+            f"says the log's clock is at {head_t}; the newest leaf time is {scan.newest_t}",
         )
     stored = session.scalar(select(func.count()).select_from(tables.MerkleNode)) or 0
     if stored > scan.nodes_compared:

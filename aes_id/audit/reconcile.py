@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from aes_id.audit.cardcheck import CardResult, SignerKeys
-from aes_id.audit.leaf import LeafKind, signed_hash
+from aes_id.audit.leaf import LeafKind, signed_hash, time_skew
 from aes_id.audit.leafscan import CardLeaf, LeafRecord
+from aes_id.audit.log import DEFAULT_CLOCK_TOLERANCE
 from aes_id.audit.report import AuditCounts, Check, Findings
 from aes_id.errors import AesIdError
 from aes_id.formats.cose import decode1
@@ -35,8 +36,14 @@ def reconcile_cards(
     signers: SignerKeys,
     findings: Findings,
     tally: AuditCounts,
+    *,
+    tolerance: int = DEFAULT_CLOCK_TOLERANCE,
 ) -> None:
-    """Each card against its one leaf; then the leaves whose card is not in the registry."""
+    """Each card against its one leaf; then the leaves whose card is not in the registry.
+
+    A leaf's ``t`` may follow the card's issue time by up to ``tolerance`` seconds
+    (:func:`~aes_id.audit.leaf.time_skew`).
+    """
     tally.card_leaves = sum(len(leaves) for leaves in card_leaves.values())
     for card in results:
         tally.cards += 1
@@ -58,7 +65,7 @@ def reconcile_cards(
                 f"has {len(leaves)} card leaves (leaves {seqs}), expected one",
             )
         for leaf in leaves:
-            _card_leaf(card, leaf, subject, findings)
+            _card_leaf(card, leaf, subject, findings, tolerance)
     for number, leaves in sorted(card_leaves.items(), key=lambda item: item[1][0][0]):
         for seq, *_ in leaves:
             findings.add(
@@ -68,7 +75,9 @@ def reconcile_cards(
             )
 
 
-def _card_leaf(card: CardResult, leaf: CardLeaf, subject: str, findings: Findings) -> None:
+def _card_leaf(
+    card: CardResult, leaf: CardLeaf, subject: str, findings: Findings, tolerance: int
+) -> None:
     seq, h, kid, t = leaf
     if h != card.h:
         findings.add(
@@ -80,11 +89,12 @@ def _card_leaf(card: CardResult, leaf: CardLeaf, subject: str, findings: Finding
         findings.add(
             Check.REGISTRY, subject, f"leaf {seq} records kid {kid.hex()}, the row says {card.kid}"
         )
-    if t != card.issued_at:
+    skew = time_skew(t, card.issued_at, tolerance)
+    if skew is not None:
         findings.add(
             Check.REGISTRY,
             subject,
-            f"leaf {seq} records time {t}, the row says issued at {card.issued_at}",
+            f"leaf {seq} records time {t}, the row says issued at {card.issued_at}: {skew}",
         )
 
 
@@ -110,21 +120,29 @@ def reconcile_lists(
     findings: Findings,
     tally: AuditCounts,
 ) -> None:
-    """Every signed trust list and revocation list against its one leaf, and its signature."""
+    """Every signed trust list and revocation list against its one leaf, and its signature.
+
+    A revocation list is checked against the trust list in force when it was
+    signed (the newest one stored before it), not today's: a State CA revoked
+    later, from a date in the past, did sign its earlier lists legitimately.
+    """
     by_ref: dict[tuple[str, str], list[LeafRecord]] = defaultdict(list)
     for leaf in leaves:
         if leaf.kind in _LIST_KINDS:
             by_ref[(leaf.kind, leaf.ref)].append(leaf)
             tally.list_leaves += 1
     rows = session.scalars(select(tables.ListRow).order_by(col(tables.ListRow.id)))
+    in_force: TrustList | None = None
     for row in rows:
         tally.lists += 1
         ref = f"{row.scope}#{row.sequence}"
         subject = f"{row.kind} {ref}"
         data = bytes(row.data)
-        problem = _list_signature(row.kind, data, root_certificate, trust_list)
+        problem, parsed = _list_signature(row.kind, data, root_certificate, in_force or trust_list)
         if problem:
             findings.add(Check.REGISTRY, subject, problem)
+        elif parsed is not None:
+            in_force = parsed
         matched = by_ref.pop((row.kind, ref), [])
         if len(matched) != 1:
             seqs = ", ".join(str(leaf.seq) for leaf in matched) or "none"
@@ -164,19 +182,19 @@ def _signed_leaf(leaf: LeafRecord, data: bytes, subject: str, findings: Findings
 
 def _list_signature(
     kind: str, data: bytes, root: x509.Certificate, trust_list: TrustList | None
-) -> str | None:
+) -> tuple[str | None, TrustList | None]:
+    """What is wrong with a stored list (or ``None``), and the trust list it is, if one."""
     try:
         if kind == LeafKind.TRUST_LIST.value:
-            parse_trust_list(data, root)
-        elif kind == LeafKind.REVOCATION_LIST.value:
+            return None, parse_trust_list(data, root)
+        if kind == LeafKind.REVOCATION_LIST.value:
             if trust_list is None:
-                return "cannot be checked: no verified trust list"
+                return "cannot be checked: no verified trust list", None
             parse_revocation_list(data, trust_list)
-        else:
-            return f"is of unknown kind {kind!r}"
+            return None, None
+        return f"is of unknown kind {kind!r}", None
     except AesIdError as exc:
-        return f"does not verify: {exc.message}"
-    return None
+        return f"does not verify: {exc.message}", None
 
 
 def key_leaf_hashes(event: KeyEvent) -> set[bytes]:
@@ -195,9 +213,17 @@ def key_leaf_hashes(event: KeyEvent) -> set[bytes]:
 
 
 def reconcile_keys(
-    events: Sequence[KeyEvent], leaves: Sequence[LeafRecord], findings: Findings, tally: AuditCounts
+    events: Sequence[KeyEvent],
+    leaves: Sequence[LeafRecord],
+    findings: Findings,
+    tally: AuditCounts,
+    *,
+    tolerance: int = DEFAULT_CLOCK_TOLERANCE,
 ) -> None:
-    """Every key event of the key store against one ``key`` leaf, and the other way round."""
+    """Every key event of the key store against one ``key`` leaf, and the other way round.
+
+    A leaf's ``t`` may follow the event's time by up to ``tolerance`` seconds.
+    """
     pending: dict[str, list[LeafRecord]] = defaultdict(list)
     for leaf in leaves:
         if leaf.kind == LeafKind.KEY.value:
@@ -212,7 +238,9 @@ def reconcile_keys(
             (
                 leaf
                 for leaf in pending[ref]
-                if leaf.h in wanted and leaf.kid.hex() == signer and leaf.t == t
+                if leaf.h in wanted
+                and leaf.kid.hex() == signer
+                and time_skew(leaf.t, t, tolerance) is None
             ),
             None,
         )

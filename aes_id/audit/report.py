@@ -117,6 +117,32 @@ class AuditReport:
     def by_check(self, check: Check) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.check is check)
 
+    @property
+    def uncovered(self) -> int:
+        """Leaves after the latest valid checkpoint: no signed tree head covers them yet."""
+        return max(0, self.tree_size - (self.latest_checkpoint or 0))
+
+    @property
+    def coverage(self) -> str:
+        """One sentence on what the checkpoints cover, and what to do when they do not."""
+        if self.latest_checkpoint is None:
+            if self.counts.checkpoints:
+                return "no checkpoint verifies (check 1): nothing signed covers the log"
+            if not self.tree_size:
+                return "the log is empty: nothing to sign yet"
+            return (
+                f"no checkpoint yet: nothing signs these {_leaves(self.tree_size)}; run "
+                "`aes-id audit checkpoint --out FILE`, keep FILE and give it to later audits "
+                "(`aes-id audit verify --checkpoint FILE`)"
+            )
+        if not self.uncovered:
+            return f"checkpoint {self.latest_checkpoint} covers every leaf"
+        were, they = ("was", "it is") if self.uncovered == 1 else ("were", "they are")
+        return (
+            f"{_leaves(self.uncovered)} {were} added after checkpoint {self.latest_checkpoint}: "
+            f"{they} covered once the next checkpoint is signed (`aes-id audit checkpoint`)"
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -124,9 +150,15 @@ class AuditReport:
             "root": self.root.hex(),
             "latest_checkpoint": self.latest_checkpoint,
             "saved_checkpoint": self.saved_checkpoint,
+            "leaves_after_checkpoint": self.uncovered,
+            "coverage": self.coverage,
             "counts": self.counts.to_json(),
             "checks": [
                 {"check": c.value, "title": c.title, "findings": self.total(c)} for c in Check
             ],
             "findings": [f.to_json() for f in self.findings],
         }
+
+
+def _leaves(count: int) -> str:
+    return f"{count} leaf" if count == 1 else f"{count} leaves"

@@ -22,24 +22,35 @@ from itertools import islice
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
 from aes_id.biometrics.desk import card_fingers, portrait
-from aes_id.domain import CardNumber, CardStatus, Country, Kid, Nin, RevocationReason
+from aes_id.cards.revoke import mark_revoked
+from aes_id.domain import (
+    CardNumber,
+    CardStatus,
+    Country,
+    Kid,
+    Nin,
+    ResidentStatus,
+    RevocationReason,
+)
 from aes_id.errors import InputError, KeyStoreError, NotFoundError, UsageError
 from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.credential import face_budget, finish, prepare
 from aes_id.formats.face import face_thumbnail
 from aes_id.formats.numbers import card_expiry, format_card_number
-from aes_id.publishing import publish_revocations_in
-from aes_id.parallel import ordered_map
+from aes_id.parallel import ordered_map, worker_pool
 from aes_id.pki.certs import signing_period
 from aes_id.pki.keys import KeyStore, SigningKey
+from aes_id.publishing import publish_revocations_in
 from aes_id.registry import tables
 from aes_id.registry.db import Registry
 from aes_id.registry.enrol import ResidentRecord, record_from_row
+from aes_id.registry.life import describe_status, valid_cards_in
 
 BATCH = 200
 
@@ -65,6 +76,15 @@ class _Job:
 
 
 @dataclass(frozen=True)
+class _Resident:
+    """A resident as issuance reads them: the record, the biometrics, the data revision."""
+
+    record: ResidentRecord
+    bio: tables.Biometric
+    data_version: int
+
+
+@dataclass(frozen=True)
 class _Signed:
     qr_text: str
     cose: bytes
@@ -82,10 +102,15 @@ def issue_cards(
     workers: int = 1,
     on_card: Callable[[int], None] | None = None,
 ) -> list[IssuedCard]:
-    """Issue a card to each NIN; ``replace`` revokes a resident's current card with that reason."""
+    """Issue a card to each NIN; ``replace`` revokes a resident's current card with that reason.
+
+    A current card printed from older data (the resident's record changed since)
+    is revoked as superseded without ``replace``. Deceased and suspended
+    residents get no card.
+    """
     signers: dict[Country, SigningKey] = {}
     issued: list[IssuedCard] = []
-    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    pool = worker_pool(workers) if workers > 1 else None
     try:
         iterator = iter(nins)
         while batch := [n.strip() for n in islice(iterator, BATCH)]:
@@ -117,29 +142,17 @@ def _issue_batch(
     replaced: set[Country] = set()
     with registry.transaction() as session:
         rows = _load(session, nins)
-        for nin, (resident, _) in rows.items():
-            if _check_current_card(session, nin, replace, issued_at):
-                replaced.add(resident.state)
-            if resident.state not in signers:
-                signers[resident.state] = _signer(keys, resident.state, passphrase, issued_at)
-        numbers = _allocate(session, [rows[n][0].state for n in nins])
+        for nin, entry in rows.items():
+            replaced |= _check_current_card(session, nin, entry.data_version, replace, issued_at)
+            state = entry.record.state
+            if state not in signers:
+                signers[state] = _signer(keys, state, passphrase, issued_at)
+        numbers = _allocate(session, [rows[n].record.state for n in nins])
         jobs = [
             _job(rows[nin], number, issued_at) for nin, number in zip(nins, numbers, strict=True)
         ]
         signed = list(_sign_all(jobs, signers, pool))
-        cards = []
-        for nin, job, result in zip(nins, jobs, signed, strict=True):
-            signer = signers[job.claims.issuing_state]
-            session.add(_card_row(job, result, signer.kid, officer))
-            cards.append(
-                IssuedCard(
-                    job.claims.card_number,
-                    Nin(nin),
-                    job.claims.issuing_state,
-                    signer.kid,
-                    result.qr_text,
-                )
-            )
+        cards = _store(session, rows, jobs, signed, signers, officer)
         append_leaves(
             session,
             [
@@ -154,7 +167,8 @@ def _issue_batch(
                 for job, result in zip(jobs, signed, strict=True)
             ],
         )
-        # A replaced card is revoked in this same transaction: so is its state's list re-signed.
+        # A replaced card is revoked in this same transaction: so is its state's list re-signed
+        # (the state that issued it, which a resident who moved no longer lives in).
         published = [
             publish_revocations_in(session, keys, passphrase, state, now=issued_at, by=officer)
             for state in sorted(replaced, key=lambda c: c.value)
@@ -164,11 +178,42 @@ def _issue_batch(
     return cards
 
 
+def _store(
+    session: Session,
+    rows: dict[str, _Resident],
+    jobs: list[_Job],
+    signed: list[_Signed],
+    signers: dict[Country, SigningKey],
+    officer: str,
+) -> list[IssuedCard]:
+    """Add the card rows, each with the data revision it was printed from."""
+    cards = []
+    for job, result in zip(jobs, signed, strict=True):
+        signer, nin = signers[job.claims.issuing_state], job.claims.identity.nin
+        session.add(_card_row(job, result, signer.kid, officer, rows[nin].data_version))
+        cards.append(
+            IssuedCard(
+                job.claims.card_number, nin, job.claims.issuing_state, signer.kid, result.qr_text
+            )
+        )
+    return cards
+
+
 def _signer(keys: KeyStore, state: Country, passphrase: str, at: dt.datetime) -> SigningKey:
     """The state's active Document Signer, refused if it may not sign at ``at``.
 
     A card signed outside its signer's period could never verify: better no card.
+    Nor is one signed under a revoked State CA: its signers' cards are void.
     """
+    kid, _ = keys.active_signer(state)
+    issuer = keys.record(kid).issuer
+    ca = keys.record(issuer) if issuer is not None else None
+    if ca is not None and ca.revoked_from is not None:
+        raise KeyStoreError(
+            f"the State CA of {state.value} is revoked from {ca.revoked_from:%Y-%m-%d %H:%M} UTC "
+            f"(kid {ca.kid.hex()}): no card is issued under it",
+            hint=f"run `aes-id keys replace-ca --state {state.value}`, then issue again",
+        )
     signer = keys.signer_key(state, passphrase)
     start, end = signing_period(signer.certificate)
     if not start <= at <= end:
@@ -180,7 +225,7 @@ def _signer(keys: KeyStore, state: Country, passphrase: str, at: dt.datetime) ->
     return signer
 
 
-def _load(session: Session, nins: list[str]) -> dict[str, tuple[ResidentRecord, tables.Biometric]]:
+def _load(session: Session, nins: list[str]) -> dict[str, _Resident]:
     if len(set(nins)) != len(nins):
         raise UsageError("a NIN appears twice in the list to issue")
     query = (
@@ -191,35 +236,48 @@ def _load(session: Session, nins: list[str]) -> dict[str, tuple[ResidentRecord, 
         )
         .where(col(tables.Resident.nin).in_(nins))
     )  # type: ignore[attr-defined]
-    found = {row.nin: (record_from_row(row), bio) for row, bio in session.execute(query)}
+    found: dict[str, _Resident] = {}
+    for row, bio in session.execute(query):
+        if row.status != ResidentStatus.ACTIVE.value:
+            raise _refused(row)
+        found[row.nin] = _Resident(record_from_row(row), bio, row.data_version)
     for nin in nins:
         if nin not in found:
             raise NotFoundError(f"no resident with NIN {nin}")
-        if found[nin][0].status.value != "active":
-            raise InputError(f"resident {nin} is {found[nin][0].status.value}: no card issued")
     return found
 
 
+def _refused(row: tables.Resident) -> InputError:
+    """Why a resident who is not active gets no card, with the status's date and reason."""
+    return InputError(
+        f"resident {row.nin} is {describe_status(row)}: no card issued",
+        hint=f"the record and its history: aes-id residents history {row.nin}",
+    )
+
+
 def _check_current_card(
-    session: Session, nin: str, replace: RevocationReason | None, now: dt.datetime
-) -> bool:
-    """Refuse a second valid card, or (with ``replace``) revoke the current one; True if so."""
-    current = session.scalars(
-        select(tables.CardRow).where(
-            col(tables.CardRow.nin) == nin, col(tables.CardRow.status) == CardStatus.VALID.value
-        )
-    ).all()
-    if current and replace is None:
+    session: Session,
+    nin: str,
+    data_version: int,
+    replace: RevocationReason | None,
+    now: dt.datetime,
+) -> set[Country]:
+    """Refuse a second valid card, or revoke the current one; the states that revoked one.
+
+    An outdated card (printed from an earlier ``data_version``) is revoked as
+    superseded; a current one only with ``replace``, and with that reason.
+    """
+    current = valid_cards_in(session, nin)
+    outdated = all(card.data_version < data_version for card in current)
+    if current and replace is None and not outdated:
         raise UsageError(
             f"resident {nin} already has valid card {current[0].card_number}",
             hint="use --replace REASON to revoke it and issue a new one",
         )
     for card in current:
-        card.status = CardStatus.REVOKED.value
-        card.revoked_at = now
-        card.revocation_reason = (replace or RevocationReason.REPLACED).value
+        mark_revoked(card, replace or RevocationReason.SUPERSEDED, now)
         session.add(card)
-    return bool(current)
+    return {Country(card.state) for card in current}
 
 
 def _allocate(session: Session, states: Sequence[Country]) -> list[CardNumber]:
@@ -246,10 +304,8 @@ def _allocate(session: Session, states: Sequence[Country]) -> list[CardNumber]:
     return numbers
 
 
-def _job(
-    row: tuple[ResidentRecord, tables.Biometric], number: CardNumber, issued_at: dt.datetime
-) -> _Job:
-    resident, bio = row
+def _job(entry: _Resident, number: CardNumber, issued_at: dt.datetime) -> _Job:
+    resident, bio = entry.record, entry.bio
     claims = CredentialClaims.for_card(
         identity=resident.identity,
         issuing_state=resident.state,
@@ -307,7 +363,9 @@ def _sign_star(args: tuple[_Job, Kid, bytes]) -> _Signed:
     return sign_job(*args)
 
 
-def _card_row(job: _Job, signed: _Signed, kid: Kid, officer: str) -> tables.CardRow:
+def _card_row(
+    job: _Job, signed: _Signed, kid: Kid, officer: str, data_version: int
+) -> tables.CardRow:
     claims = job.claims
     return tables.CardRow(
         card_number=claims.card_number,
@@ -320,17 +378,30 @@ def _card_row(job: _Job, signed: _Signed, kid: Kid, officer: str) -> tables.Card
         qr_text=signed.qr_text,
         status=CardStatus.VALID.value,
         officer=officer,
+        data_version=data_version,
     )
 
 
 def pending_nins(registry: Registry, state: Country | None = None) -> list[str]:
-    """Active residents without a valid card, in NIN order."""
-    has_card = select(col(tables.CardRow.nin)).where(
-        col(tables.CardRow.status) == CardStatus.VALID.value
+    """Active residents without a valid card of their current data, in NIN order.
+
+    A resident whose printed data changed since their card was issued is
+    pending: issuing replaces the outdated card (see :func:`issue_cards`).
+    """
+    # One uncorrelated set of up-to-date holders: SQLite would run a correlated
+    # subquery per resident through the card status index, quadratic in the registry.
+    holder = aliased(tables.Resident)
+    up_to_date = (
+        select(col(tables.CardRow.nin))
+        .join(holder, col(holder.nin) == col(tables.CardRow.nin))
+        .where(
+            col(tables.CardRow.status) == CardStatus.VALID.value,
+            col(tables.CardRow.data_version) >= col(holder.data_version),
+        )
     )
     query = select(col(tables.Resident.nin)).where(
-        col(tables.Resident.status) == "active",
-        col(tables.Resident.nin).not_in(has_card),  # type: ignore[attr-defined]
+        col(tables.Resident.status) == ResidentStatus.ACTIVE.value,
+        col(tables.Resident.nin).not_in(up_to_date),  # type: ignore[attr-defined]
     )
     if state is not None:
         query = query.where(col(tables.Resident.state) == state.value)

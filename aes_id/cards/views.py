@@ -1,7 +1,9 @@
 """Issued cards as officers see them and printers need them, read back from the registry.
 
 The printed fields come from the signed credential itself, so what is printed
-is exactly what the QR proves.
+is exactly what the QR proves. A card is *outdated* when the resident's data
+changed after it was printed (its ``data_version`` is older than the
+resident's): the next ``aes-id issue`` replaces it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ class CardView:
     qr_version: int
     revoked_at: dt.datetime | None
     revocation_reason: str | None
+    data_version: int
+    """The revision of the resident's data this card was printed from."""
+    resident_data_version: int
+    """The revision of the resident's data today."""
+
+    @property
+    def outdated(self) -> bool:
+        """The resident's data changed after this card was printed."""
+        return self.data_version < self.resident_data_version
 
     def to_json(self) -> dict[str, object]:
         card, person = self.card, self.card.identity
@@ -45,6 +56,9 @@ class CardView:
             "kid": card.kid.hex(),
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "revocation_reason": self.revocation_reason,
+            "data_version": self.data_version,
+            "resident_data_version": self.resident_data_version,
+            "outdated": self.outdated,
             "mrz": list(self.mrz),
             "qr_version": self.qr_version,
             "qr_text": self.qr_text,
@@ -87,8 +101,13 @@ def _row(registry: Registry, card_number: str) -> tables.CardRow:
 
 
 def card_view(registry: Registry, card_number: str) -> CardView:
+    """The card as an officer sees it: printed fields, MRZ, QR, status, and whether outdated."""
     row = _row(registry, card_number)
     card = _card(row)
+    with registry.reader() as session:
+        holder = session.get(tables.Resident, row.nin)
+    if holder is None:
+        raise NotFoundError(f"no resident {row.nin} for card {row.card_number}")
     return CardView(
         card=card,
         mrz=mrz_lines(card),
@@ -96,6 +115,8 @@ def card_view(registry: Registry, card_number: str) -> CardView:
         qr_version=qr_version(row.qr_text),
         revoked_at=row.revoked_at,
         revocation_reason=row.revocation_reason,
+        data_version=row.data_version,
+        resident_data_version=holder.data_version,
     )
 
 

@@ -15,8 +15,8 @@ import typer
 from rich.markup import escape
 
 from aes_id import __version__
-from aes_id.cli import agent, auditor, border, demo, officer, operator, printer
-from aes_id.cli.common import ENV_KEYS, Settings, err_console
+from aes_id.cli import agent, auditor, border, demo, life, officer, operator, printer
+from aes_id.cli.common import ENV_KEYS, Settings, err_console, print_json
 from aes_id.errors import AesIdError
 from aes_id.registry.db import ENV_DB
 
@@ -64,7 +64,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"aes-id {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -88,6 +95,12 @@ def _root(
         ),
     ] = Path("keys"),
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Tracebacks on errors.")] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     ctx.obj = Settings(db=db, keys=keys, verbose=verbose)
 
@@ -100,6 +113,7 @@ def version() -> None:
 
 officer.register(app)
 officer.register_cards(app)
+life.register()
 printer.register(app)
 officer.register_adjudication(app)
 border.register(app)
@@ -121,6 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     except AesIdError as exc:
         if "--verbose" in args or "-v" in args:
             traceback.print_exc()
+        if "--json" in args:  # a machine asked: the error is JSON too, on stdout
+            print_json({"error": exc.message, "hint": exc.hint, "exit_code": exc.exit_code})
         err_console.print(f"[bold red]error:[/] {escape(exc.message)}", markup=True)
         if exc.hint:
             err_console.print(f"hint: {exc.hint}", markup=False, emoji=False)

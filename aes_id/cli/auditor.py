@@ -25,7 +25,16 @@ from aes_id.audit.leaf import LeafKind, LogEntry
 from aes_id.audit.log import iter_leaves
 from aes_id.audit.proofs import prove_card, prove_consistency, verify_proof_text
 from aes_id.audit.report import AuditReport, Check
-from aes_id.cli.common import console, err_console, now, passphrase, print_json, progress, settings
+from aes_id.cli.common import (
+    console,
+    err_console,
+    id_table,
+    now,
+    passphrase,
+    print_json,
+    progress,
+    settings,
+)
 from aes_id.errors import UsageError
 from aes_id.formats.credential import parse_qr_text
 from aes_id.pki.keys import KeyStore
@@ -168,9 +177,9 @@ def print_report(report: AuditReport) -> None:
     table = Table("", "check", "findings", title="aes-id audit verify")
     for check in Check:
         count = report.total(check)
-        skipped = check is Check.SAVED and report.saved_checkpoint is None and not count
+        skipped = _skipped(report, check)
         mark = "-" if skipped else ("[green]✓[/]" if not count else "[red]✗[/]")
-        table.add_row(mark, f"{check.value}. {check.title}", "not asked" if skipped else str(count))
+        table.add_row(mark, f"{check.value}. {check.title}", skipped or str(count))
     console.print(table)
     for finding in report.findings:
         console.print(
@@ -189,12 +198,27 @@ def print_report(report: AuditReport) -> None:
         f"{c.lists} lists and {c.key_events} key events reconciled"
     )
     console.print(f"tree of {report.tree_size} leaves, root {report.root.hex()}")
-    verdict = (
-        "[bold green]the log holds: nothing signed is missing, nothing was altered[/]"
-        if report.ok
-        else "[bold red]the log does not hold[/]"
-    )
-    console.print(verdict, markup=True)
+    console.print(report.coverage, markup=False)
+    console.print(_verdict(report), markup=True)
+
+
+def _skipped(report: AuditReport, check: Check) -> str | None:
+    """Why a check had nothing to check (shown instead of its count), or ``None``."""
+    if report.total(check):
+        return None
+    if check is Check.SAVED and report.saved_checkpoint is None:
+        return "not asked"
+    if check is Check.CHECKPOINTS and not report.counts.checkpoints:
+        return "none yet"
+    return None
+
+
+def _verdict(report: AuditReport) -> str:
+    if not report.ok:
+        return "[bold red]the log does not hold[/]"
+    if not report.counts.checkpoints and report.tree_size:
+        return "[bold yellow]the log and the registry agree, but no checkpoint signs the log yet[/]"
+    return "[bold green]the log holds: nothing signed is missing, nothing was altered[/]"
 
 
 @log_app.command("show")
@@ -218,7 +242,7 @@ def log_show_command(
     if as_json:
         print_json([_entry_json(e) for e in entries])
         return
-    table = Table("seq", "time (UTC)", "kind", "kid", "ref", "by", "h")
+    table = id_table("seq", "time (UTC)", "kind", "kid", "ref", "by", "h")
     for e in entries:
         table.add_row(
             str(e.seq), _time(e.t), e.kind.value, e.kid.hex(), e.ref, e.by, e.h.hex()[:16] + "…"

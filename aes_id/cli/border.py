@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from aes_id.border.check import PostVerification
 from aes_id.border.fingers import default_matcher
 from aes_id.border.folders import DEFAULT_BORDER, ENV_BORDER, BorderFolder, default_run_name
 from aes_id.border.journal import Journal
 from aes_id.border.records import Crossing, Decision, Direction, FaceCheck, Source
-from aes_id.cli.common import console, err_console, now, print_json, progress, settings
+from aes_id.cli.common import console, err_console, id_table, now, print_json, progress, settings
 from aes_id.errors import UsageError
 from aes_id.geography import border_posts
 from aes_id.registry.db import open_registry
@@ -76,7 +75,7 @@ def posts_command(
     if as_json:
         print_json(rows)
         return
-    table = Table(
+    table = id_table(
         "code", "name", "state", "kind", "position", "sync every", "offline", "last synced here"
     )
     for post, row in zip(border_posts(), rows, strict=True):

@@ -22,6 +22,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Table
 
 from aes_id.errors import UsageError
 
@@ -73,6 +74,40 @@ def passphrase(confirm: bool = False) -> str:
         )
     text: str = typer.prompt("Key store passphrase", hide_input=True, confirmation_prompt=confirm)
     return text
+
+
+IDENTIFIER_WIDTHS = {
+    "nin": 12,
+    "card": 9,
+    "card number": 9,
+    "kid": 16,
+    "code": 12,
+    "post": 12,
+    "seq": 8,
+    "ref": 16,
+    "case": 6,
+    "born": 10,
+    "state": 5,
+    "sex": 3,
+}
+"""Columns that hold identifiers and short codes, by lower-case header: never cut or wrapped."""
+
+
+def id_table(*headers: str) -> Table:
+    """A table whose identifier columns (NIN, card number, kid, post code) are never cut.
+
+    Rich shrinks a table that is wider than the terminal, cutting cells with an
+    ellipsis; identifier columns keep their full width and do not wrap, and the
+    other columns wrap to make room (an 80-column terminal shows every NIN whole).
+    """
+    grid = Table()
+    for header in headers:
+        width = IDENTIFIER_WIDTHS.get(header.lower())
+        if width is None:
+            grid.add_column(header, overflow="fold")
+        else:
+            grid.add_column(header, no_wrap=True, min_width=max(width, len(header)))
+    return grid
 
 
 def print_json(data: Any) -> None:

@@ -145,7 +145,28 @@ def demo_command(
         console.print(renderable)
     console.print(f"border report with charts: {pdf}")
 
-    _step("7. Audit: checkpoint, a card's proof checked offline, the full audit")
+    _step("7. A life over the years: a repeat under another spelling, a death, a compromise")
+    life = demo.life_events(place, store, passphrase, cards, clock, workers)
+    console.print(
+        f"enrolling {life.repeat_name} again at a desk: stopped before a NIN was given",
+        markup=False,
+    )
+    console.print(f"  {life.repeat_stopped}", markup=False)
+    console.print(
+        f"card {life.deceased_card} revoked (deceased); a new card is refused:", markup=False
+    )
+    console.print(f"  {life.deceased_refusal}", markup=False)
+    console.print(
+        f"{life.compromised_state.value}'s Document Signer {life.compromised_kid.hex()} found "
+        f"compromised since this morning: {life.cards_revoked} cards revoked with it, "
+        f"{life.cards_reissued} re-issued under the new signer"
+    )
+    console.print(
+        f"  an old card now verifies {life.old_card_verdict.verdict.value}; "
+        f"its replacement {life.new_card_verdict.verdict.value}"
+    )
+
+    _step("8. Audit: checkpoint, a card's proof checked offline, the full audit")
     audit = demo.audit(place, store, passphrase, saved, cards[0], clock, workers)
     console.print(audit.checkpoint, markup=False)
     proof = audit.proof

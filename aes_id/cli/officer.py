@@ -4,40 +4,44 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from aes_id.biometrics.minutiae import MinutiaeSet
 from aes_id.cards.issue import issue_cards, pending_nins
 from aes_id.cards.revoke import revoke_card
 from aes_id.cards.views import card_view
 from aes_id.cli.common import (
     console,
     err_console,
+    id_table,
     now,
     passphrase,
     print_json,
     progress,
     settings,
 )
-from aes_id.domain import Country, PartialDate, RevocationReason
-from aes_id.errors import UsageError
+from aes_id.domain import CardStatus, Country, PartialDate, RevocationReason
+from aes_id.errors import InputError, UsageError
 from aes_id.parallel import default_workers
 from aes_id.pki.keys import KeyStore
 from aes_id.registry.batch import enrol_csv
-from aes_id.registry.capture import desk_capture
+from aes_id.registry.cardfit import mrz_name_warning
 from aes_id.registry.db import Registry, open_registry
-from aes_id.registry.dedup import Gallery, decide, enrol_checked, list_cases
-from aes_id.registry.enrol import (
-    FIELDS,
-    EnrolmentRequest,
-    ResidentRecord,
-    demographics_from_fields,
-    find_residents,
-    get_resident,
+from aes_id.registry.dedup import decide, list_cases
+from aes_id.registry.desk import (
+    check_field,
+    enrol_at_desk,
+    export_fingers,
+    read_fingers_file,
+    read_photo,
+    resident_with_fingers,
 )
+from aes_id.registry.enrol import FIELDS, ResidentRecord, find_residents
 from aes_id.simulate.enrolment import enrol_population
 
 residents_app = typer.Typer(help="Look residents up in the registry.", no_args_is_help=True)
@@ -71,6 +75,9 @@ def enrol_command(
     state: Annotated[str | None, Opt(help="State of residence: MLI, BFA or NER.")] = None,
     region: Annotated[str | None, Opt(help="Region of residence (within the state).")] = None,
     photo: Annotated[Path | None, Opt(help="Portrait photo (JPEG/PNG).")] = None,
+    fingers: Annotated[
+        Path | None, Opt(help="The scanner's ISO/IEC 19794-2:2005 finger minutiae record.")
+    ] = None,
     officer: Annotated[str, Opt(help="Officer identifier.")] = "officer",
     site: Annotated[str, Opt(help="Enrolment site.")] = "desk",
     interactive: Annotated[bool, Opt("--interactive", help="Prompt for each field.")] = False,
@@ -78,7 +85,7 @@ def enrol_command(
     synthetic: Annotated[int | None, Opt(help="Enrol N synthetic residents.")] = None,
     seed: Annotated[int, Opt(help="Seed for --synthetic.")] = 1,
     repeat_rate: Annotated[
-        float, Opt(help="With --synthetic: share of repeat enrolments (same person, new name).")
+        float, Opt(help="With --synthetic: share of repeats (same person, names spelled anew).")
     ] = 0.0,
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -88,6 +95,8 @@ def enrol_command(
     modes = sum([csv_file is not None, synthetic is not None, interactive])
     if modes > 1:
         raise UsageError("choose one of --csv, --synthetic and --interactive")
+    if (photo or fingers) and (csv_file or synthetic is not None):
+        raise UsageError("--photo and --fingers go with one resident (flags or --interactive)")
     registry = open_registry(settings(ctx).db)
     clock = now()
     if synthetic is not None:
@@ -108,24 +117,52 @@ def enrol_command(
             "region": region,
         }
         if interactive:
-            for name in FIELDS:
-                if not given[name]:
-                    given[name] = typer.prompt(PROMPTS[name])
-        person = demographics_from_fields(given, today=clock.date())
-        photo_bytes = _read(photo) if photo else None
-        request = EnrolmentRequest(person, desk_capture(person, photo_bytes), site, officer)
-        nin = enrol_checked(registry, request, Gallery.load(registry), now=clock)
+            photo, fingers = _prompt(given, photo, fingers, clock.date())
+        nin = enrol_at_desk(
+            registry, given, photo=photo, fingers=fingers, site=site, officer=officer, now=clock
+        )
+        warning = mrz_name_warning(given["family_name"] or "", given["given_names"] or "")
+        if warning:
+            err_console.print(f"warning: {warning}", markup=False, emoji=False)
         if as_json:
             print_json({"nin": nin, "enrolled_at": clock.isoformat()})
         else:
             console.print(nin)
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read photo {path}: {exc.strerror}") from None
+def _prompt(
+    given: dict[str, str | None], photo: Path | None, fingers: Path | None, today: dt.date
+) -> tuple[Path | None, Path | None]:
+    """Ask for each field not given, again until it passes; then the photo and fingers files."""
+    for name in FIELDS:
+        while True:
+            value = given[name] or typer.prompt(PROMPTS[name])
+            try:
+                check_field(name, value, given, today=today)
+            except InputError as exc:
+                err_console.print(f"{exc.message}: please type it again", markup=False)
+                given[name] = None
+                continue
+            given[name] = value
+            break
+    photo = photo or _prompt_file("Photo file (empty: none)", read_photo)
+    fingers = fingers or _prompt_file(
+        "Fingers file, ISO/IEC 19794-2 record (empty: none captured)", read_fingers_file
+    )
+    return photo, fingers
+
+
+def _prompt_file(text: str, check: Callable[[Path], bytes]) -> Path | None:
+    while True:
+        answer = str(typer.prompt(text, default="", show_default=False)).strip()
+        if not answer:
+            return None
+        try:
+            check(Path(answer))
+        except InputError as exc:
+            err_console.print(f"{exc.message}: try again, or leave it empty", markup=False)
+            continue
+        return Path(answer)
 
 
 def _enrol_synthetic(
@@ -161,10 +198,17 @@ def _enrol_synthetic(
                 "enrolled": len(result.nins),
                 "nins": result.nins,
                 "suspected_duplicates": [s.case for s in result.suspected],
+                "already_enrolled": len(result.already),
+                "already_stopped": result.already_stopped,
             }
         )
         return
     console.print(f"enrolled {len(result.nins)} synthetic residents (seed {seed})")
+    if result.already or result.already_stopped:
+        console.print(
+            f"resumed: {len(result.already)} already enrolled and "
+            f"{len(result.already_stopped)} already stopped by an earlier run of seed {seed}"
+        )
     for suspicion in result.suspected:
         err_console.print(suspicion.message(), markup=False)
     if result.suspected:
@@ -176,23 +220,14 @@ def _enrol_synthetic(
 def _enrol_csv(
     registry: Registry, path: Path, officer: str, site: str, clock: dt.datetime, as_json: bool
 ) -> None:
-    gallery = Gallery.load(registry)
     with progress("Enrolling CSV rows", None) as advance:
-        report = enrol_csv(
-            registry,
-            path,
-            now=clock,
-            site=site,
-            officer=officer,
-            capture=desk_capture,
-            on_row=advance,
-            enrol_one=lambda request: enrol_checked(registry, request, gallery, now=clock),
-        )
+        report = enrol_csv(registry, path, now=clock, site=site, officer=officer, on_row=advance)
     if as_json:
         print_json(
             {
                 "enrolled": [{"line": line, "nin": nin} for line, nin in report.enrolled],
                 "rejected": [{"line": e.line, "reason": e.reason} for e in report.rejected],
+                "warnings": [{"line": w.line, "warning": w.reason} for w in report.warned],
             }
         )
     else:
@@ -201,6 +236,10 @@ def _enrol_csv(
         for error in report.rejected:
             err_console.print(
                 f"line {error.line}: rejected: {error.reason}", markup=False, emoji=False
+            )
+        for warned in report.warned:
+            err_console.print(
+                f"line {warned.line}: warning: {warned.reason}", markup=False, emoji=False
             )
         console.print(f"{len(report.enrolled)} enrolled, {len(report.rejected)} rejected")
     if report.rejected:
@@ -226,14 +265,49 @@ def show(
     nin: str,
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show one resident by NIN."""
-    record = get_resident(open_registry(settings(ctx).db, create=False), nin)
+    """Show one resident by NIN, with the fingers captured at enrolment."""
+    record, fingers = resident_with_fingers(open_registry(settings(ctx).db, create=False), nin)
     data = _record_json(record)
     if as_json:
-        print_json(data)
+        print_json({**data, "fingers": _fingers_json(fingers)})
         return
-    for key, value in data.items():
+    for key, value in {**data, "fingers": _fingers_text(fingers)}.items():
         console.print(f"{key.replace('_', ' '):>15}: {value}")
+
+
+@residents_app.command("fingers")
+def fingers_command(
+    ctx: typer.Context,
+    nin: str,
+    out: Annotated[Path, Opt("--out", help="The file to write.")],
+    as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
+) -> None:
+    """Export a resident's fingers as one ISO/IEC 19794-2:2005 finger minutiae record."""
+    views = export_fingers(open_registry(settings(ctx).db, create=False), nin, out)
+    if as_json:
+        print_json({"nin": nin, "out": str(out), "fingers": _fingers_json(views)})
+        return
+    console.print(f"{len(views)} finger views of {nin} written to {out} (ISO/IEC 19794-2:2005)")
+
+
+def _fingers_json(views: Sequence[MinutiaeSet] | None) -> list[dict[str, object]] | None:
+    if views is None:
+        return None
+    return [
+        {
+            "position": int(v.position),
+            "finger": v.position.name.lower().replace("_", " "),
+            "minutiae": len(v),
+            "quality": v.quality,
+        }
+        for v in views
+    ]
+
+
+def _fingers_text(views: Sequence[MinutiaeSet] | None) -> str:
+    if views is None:
+        return "none captured"
+    return f"{len(views)} captured (positions {', '.join(str(int(v.position)) for v in views)})"
 
 
 @residents_app.command("find")
@@ -257,8 +331,10 @@ def find(
     )
     if as_json:
         print_json([_record_json(r) for r in records])
+        if not records:
+            raise typer.Exit(1)  # no match: the same exit code as without --json
         return
-    table = Table("NIN", "Family name", "Given names", "Born", "Sex", "State", "Region")
+    table = id_table("NIN", "Family name", "Given names", "Born", "Sex", "State", "Region")
     for r in records:
         i = r.identity
         table.add_row(
@@ -348,11 +424,14 @@ def revoke_command(
     card_number: Annotated[str, typer.Argument(help="Card number, e.g. ML0004217.")],
     reason: Annotated[str, Opt(help="lost, stolen, damaged, deceased or fraud.")],
     officer: Annotated[str, Opt(help="Officer identifier, for the log.")] = "officer",
+    date: Annotated[
+        str | None, Opt("--date", help="With --reason deceased: the date of death, if known.")
+    ] = None,
 ) -> None:
-    """Revoke a card; its state's revocation list is re-signed and exported."""
+    """Revoke a card; its state's list is re-signed. deceased and fraud also mark the holder."""
     opts = settings(ctx)
     why = RevocationReason.parse(reason)
-    published = revoke_card(
+    done = revoke_card(
         open_registry(opts.db, create=False),
         KeyStore.open(opts.keys),
         passphrase(),
@@ -360,11 +439,15 @@ def revoke_command(
         why,
         now=now(),
         by=officer,
+        deceased_on=PartialDate.parse(date) if date else None,
     )
+    published = done.published
     console.print(
-        f"card {card_number.upper()} revoked ({why.value}); revocation list "
+        f"card {done.card_number} revoked ({why.value}); revocation list "
         f"{published.scope} #{published.sequence} exported to {published.path}"
     )
+    if done.resident_changed:
+        console.print(f"resident {done.nin} is now {done.resident_status.value}: no new card")
 
 
 @card_app.command("show")
@@ -379,9 +462,13 @@ def card_show(
         print_json(view.to_json())
         return
     for key, value in view.to_json().items():
-        if key in ("mrz", "qr_text"):
+        if key in ("mrz", "qr_text", "outdated"):
             continue
         console.print(f"{key.replace('_', ' '):>16}: {value}")
+    if view.outdated:
+        valid = view.card.status is CardStatus.VALID
+        then = f" (`aes-id issue {view.card.identity.nin}` issues the new card)" if valid else ""
+        console.print(f"{'outdated':>16}: yes, the resident's data changed after printing{then}")
     console.print("MRZ:")
     for line in view.mrz:
         console.print(f"  {line}")
@@ -413,10 +500,10 @@ def adjudicate_list(
     if as_json:
         print_json([case.__dict__ for case in cases])
         return
-    table = Table("Case", "Stopped", "Applicant", "Born", "Matches (NIN, score)", "Status")
+    table = Table("Case", "Stopped", "Applicant", "Born", "Matches (NIN, score, why)", "Status")
     for case in cases:
         person = case.person
-        matches = ", ".join(f"{nin} {score:.2f}" for nin, score in case.candidates[:3])
+        matches = ", ".join(f"{nin} {score:.2f} {why}" for nin, score, why in case.candidates[:3])
         table.add_row(
             f"#{case.number}",
             f"{case.created_at:%Y-%m-%d %H:%M}",

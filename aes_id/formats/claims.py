@@ -24,6 +24,8 @@ import cbor2
 from aes_id.domain import CardNumber, Country, Identity, Nin, PartialDate, Sex
 from aes_id.errors import InputError, UsageError
 from aes_id.formats.cose import CBOR_DECODE_ERRORS
+from aes_id.formats.nationality import ACCEPTED as NATIONALITIES
+from aes_id.formats.nationality import nationality_problem
 
 DEFAULT_ISSUER_BASE = "https://aes-id.example"
 """Base of the ``iss`` claim; ``.example`` marks simulated cards."""
@@ -61,7 +63,6 @@ _END_OF_DAY = dt.time(23, 59, 59)
 _LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 _NIN_RE = re.compile(r"[0-9]{12}")
 _CARD_RE = re.compile(r"[A-Z]{2}[0-9]{7}")
-_ALPHA3_RE = re.compile(r"[A-Z]{3}")
 _LANGUAGE_RE = re.compile(r"[a-z]{3}")
 _DOB_RE = re.compile(r"[0-9]{8}")
 
@@ -170,8 +171,8 @@ def _claims_problem(claims: CredentialClaims) -> str | None:
         return f"card number {claims.card_number!r} is not {state.alpha2} then 7 digits"
     if not _NIN_RE.fullmatch(person.nin):
         return f"NIN {person.nin!r} is not 12 digits"
-    if not _ALPHA3_RE.fullmatch(person.nationality):
-        return f"nationality {person.nationality!r} is not an ISO 3166 alpha-3 code"
+    if problem := nationality_problem(person.nationality):
+        return f"nationality {problem}: expected {NATIONALITIES}"
     if not _LANGUAGE_RE.fullmatch(claims.language):
         return f"language {claims.language!r} is not an ISO 639 alpha-3 code"
     if claims.face and not _is_webp(claims.face):
@@ -398,8 +399,8 @@ def _identity(ident: _Claims) -> Identity:
     if full != f"{given} {family}".strip():
         ident.fail(4, f"{f'{given} {family}'.strip()!r} (keys 5 then 7)", _show(full))
     nationality = ident.text(13)
-    if not _ALPHA3_RE.fullmatch(nationality):
-        ident.fail(13, "an ISO 3166 alpha-3 code", _show(nationality))
+    if nationality_problem(nationality):
+        ident.fail(13, NATIONALITIES, _show(nationality))
     return Identity(
         nin=Nin(nin),
         family_name=family,

@@ -101,36 +101,76 @@ def _join_name(family: str, given: Sequence[str]) -> str:
     return family + FILLER * 2 + FILLER.join(given) if given else family
 
 
+def _fill(parts: list[str], room: int) -> str | None:
+    """``parts`` joined by ``<`` and shortened to exactly ``room`` characters ending in a letter.
+
+    The last parts become initials first; the part whose turn makes them fit is cut
+    instead, just enough to fill ``room``. When even the initials are too many, the
+    first ones are kept, and a spare place goes to the second letter of the first
+    part that has one. None when no such string exists (``parts`` already shorter
+    than ``room``, or nothing but one-letter parts for a spare place).
+    """
+    lengths = [len(part) for part in parts]
+    if sum(lengths) + len(parts) - 1 <= room:
+        return FILLER.join(parts) if sum(lengths) + len(parts) - 1 == room else None
+    for at in reversed(range(len(parts))):
+        lengths[at] = 1
+        spare = room - (sum(lengths) + len(parts) - 1)
+        if spare >= 0:
+            lengths[at] += spare
+            return FILLER.join(part[:size] for part, size in zip(parts, lengths, strict=True))
+    kept = (room + 1) // 2  # k initials take 2k - 1 places
+    lengths = [1] * kept
+    if room % 2 == 0:
+        longer = next((at for at in range(kept) if len(parts[at]) > 1), None)
+        if longer is None:
+            return None
+        lengths[longer] = 2
+    return FILLER.join(part[:size] for part, size in zip(parts, lengths, strict=False))
+
+
 def _fit_name(family: str, given: list[str], width: int) -> str:
-    """Shorten ``FAMILY<<GIVEN<NAMES`` to ``width`` as docs/mrz.md says, unpadded."""
+    """Shorten ``FAMILY<<GIVEN<NAMES`` to ``width`` as docs/mrz.md says, unpadded.
+
+    A shortened name fills ``width`` exactly and ends in a letter (Doc 9303: a letter
+    in the last position tells a reader the name may have been truncated).
+    """
     # 1. The whole name, when it fits.
     name = _join_name(family, given)
     if len(name) <= width:
         return name
-    # 2. Given names to initials, the last first, until it fits.
-    initials = list(given)
-    for at in reversed(range(len(initials))):
-        initials[at] = initials[at][0]
-        name = _join_name(family, initials)
-        if len(name) <= width:
-            return name
-    # 3. Cut the given names, keeping at least the first initial.
+    if not given:
+        return _cut_family(family, width)
+    # 2. The given names shortened to fill what the family name leaves.
     room = width - len(family) - 2
-    if initials and room >= 1:
-        return _join_name(family, [FILLER.join(initials)[:room]])
-    # 4. Cut the family name, leaving room for the first initial if there is one; a cut that
-    #    ends on a filler drops it, or it would run into the "<<" that ends the family name.
-    if initials:
-        return _join_name(family[: width - 3].rstrip(FILLER), initials[:1])
-    return family[:width].rstrip(FILLER)
+    if room >= 1 and (shortened := _fill(given, room)) is not None:
+        return _join_name(family, [shortened])
+    # 3. The family name cut on a letter, then "<<" and the given names filling the rest.
+    for size in range(1, width - 2):
+        head = family[: width - 2 - size]
+        tail = _fill(given, size)
+        if tail is not None and len(head) == width - 2 - size and head[-1] != FILLER:
+            return _join_name(head, [tail])
+    # Nothing but one-letter parts to work with: no letter can end the field.
+    return _join_name(family[: width - 3].rstrip(FILLER), [given[0][0]])
+
+
+def _cut_family(family: str, width: int) -> str:
+    """A family name alone, cut at ``width``; filled like given names if the cut is a filler."""
+    cut = family[:width]
+    if cut[-1] != FILLER:
+        return cut
+    shortened = _fill(family.split(FILLER), width)
+    return cut.rstrip(FILLER) if shortened is None else shortened
 
 
 def name_field(family: str, given: str, width: int = LINE_LENGTH) -> str:
     """The MRZ name field ``FAMILY<<GIVEN<NAMES``, padded with ``<`` to ``width``.
 
-    Too long, it is shortened in this order (docs/mrz.md): given names to
-    initials (the last first), then given names cut, then the family name cut.
-    A letter in the last position tells a reader the name may be truncated.
+    Too long, it is shortened (docs/mrz.md "Truncation"): given names to initials,
+    the last first, the one whose turn makes the name fit cut instead to fill the
+    field; then initials dropped; then the family name cut. A shortened name fills
+    the field and ends in a letter, which tells a reader it may be truncated.
 
     >>> name_field("Ag Ghaly", "Iyad")
     'AG<GHALY<<IYAD<<<<<<<<<<<<<<<<'

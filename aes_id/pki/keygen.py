@@ -13,7 +13,7 @@ import contextlib
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
@@ -32,6 +32,8 @@ from aes_id.pki.keyfiles import KeyRecord, write_file
 
 LOG_KEY_NAME = "aes-id/registry-log"
 """The C2SP signed-note key name of the signature log (equal to the log's origin)."""
+MIN_PASSPHRASE = 12
+"""The fewest characters of a new key store's passphrase (its keys are only as strong)."""
 KeyFactory = Callable[[], Ed25519PrivateKey]
 
 
@@ -77,6 +79,50 @@ class KeyEvent:
     def log_hash(self) -> bytes:
         """The leaf's ``h``: SHA-256 of :meth:`logged_bytes`."""
         return hashlib.sha256(self.logged_bytes()).digest()
+
+
+class KeyRevocationReason(enum.Enum):
+    """Why a key is revoked: the reason codes of RFC 5280 §5.3.1 that apply to a key."""
+
+    UNSPECIFIED = "unspecified"
+    KEY_COMPROMISE = "key-compromise"
+    CA_COMPROMISE = "ca-compromise"
+    AFFILIATION_CHANGED = "affiliation-changed"
+    SUPERSEDED = "superseded"
+    CESSATION_OF_OPERATION = "cessation-of-operation"
+    PRIVILEGE_WITHDRAWN = "privilege-withdrawn"
+
+    @classmethod
+    def parse(cls, text: str) -> KeyRevocationReason:
+        wanted = text.strip().lower().replace("_", "-")
+        for reason in cls:
+            if reason.value == wanted:
+                return reason
+        choices = ", ".join(reason.value for reason in cls)
+        raise UsageError(f"unknown key revocation reason {text!r}: expected one of {choices}")
+
+
+def revocation(
+    record: KeyRecord, from_: dt.datetime, reason: KeyRevocationReason, now: dt.datetime
+) -> tuple[KeyRecord, KeyEvent]:
+    """``record`` revoked from ``from_`` (decided ``now``), and the event that says so."""
+    revoked = replace(
+        record, status=KeyStatus.REVOKED, revoked_from=from_, revoked_at=now, reason=reason.value
+    )
+    detail = f"{record.subject} revoked from {from_.isoformat()} ({reason.value})"
+    event = KeyEvent(KeyEventKind.REVOKED, record.kid, record.state, record.role, now, detail)
+    return revoked, event
+
+
+def retire(records: Iterable[KeyRecord], now: dt.datetime) -> list[KeyRecord]:
+    """``records`` retired at ``now``: what they signed before stays valid."""
+    return [replace(r, status=KeyStatus.RETIRED, retired_at=now) for r in records]
+
+
+def successor(event: KeyEvent, old: KeyRecord, what: str) -> KeyEvent:
+    """A key's generation event, told as the rotation that replaces ``old`` (now ``what``)."""
+    detail = f"{event.detail}; replaces {old.kid.hex()}, now {what}"
+    return replace(event, kind=KeyEventKind.ROTATED, detail=detail)
 
 
 class SigningKey(NamedTuple):
@@ -136,23 +182,47 @@ class Stage:
         root = SigningKey(record.kid, root_key, root_cert)
         records, events = [record], [event]
         for state in states:
-            ca_key = self._new_key()
-            ca_cert = certs.build_state_ca(state, ca_key, Issuer(root_key, root_cert), now)
-            record, event = self._certified(KeyRole.STATE_CA, state, ca_key, ca_cert, root, now)
-            ca = SigningKey(record.kid, ca_key, ca_cert)
+            record, event, ca = self.state_ca(state, root, now)
             signer, signer_event = self.document_signer(state, ca, now, 1)
             records += [record, signer]
             events += [event, signer_event]
         record, event = self._log_key(now)
         return [*records, record], [*events, event]
 
+    def state_ca(
+        self, state: Country, root: SigningKey, now: dt.datetime
+    ) -> tuple[KeyRecord, KeyEvent, SigningKey]:
+        """A State CA certified by the root: its record, its event, and the key to certify with."""
+        key = self._new_key()
+        cert = certs.build_state_ca(state, key, Issuer(root.private_key, root.certificate), now)
+        record, event = self._certified(KeyRole.STATE_CA, state, key, cert, root, now)
+        return record, event, SigningKey(record.kid, key, cert)
+
     def document_signer(
         self, state: Country, ca: SigningKey, now: dt.datetime, number: int
     ) -> tuple[KeyRecord, KeyEvent]:
+        """The state's Document Signer number ``number``, certified by its State CA ``ca``."""
         key = self._new_key()
         issuer = Issuer(ca.private_key, ca.certificate)
         cert = certs.build_document_signer(state, key, issuer, now, number)
         return self._certified(KeyRole.DOCUMENT_SIGNER, state, key, cert, ca, now)
+
+    def replacement_ca(
+        self, root: SigningKey, old_ca: KeyRecord, signers: list[KeyRecord], now: dt.datetime
+    ) -> tuple[list[KeyRecord], tuple[KeyEvent, KeyEvent]]:
+        """A State CA replacing the revoked ``old_ca``, with a first signer under it.
+
+        The state's ``signers`` still active retire. Returns the changed and new
+        records, and the two events (the new CA's, the new signer's).
+        """
+        assert old_ca.state is not None
+        record, event, ca = self.state_ca(old_ca.state, root, now)
+        signer, signer_event = self.document_signer(old_ca.state, ca, now, len(signers) + 1)
+        old = [r for r in signers if r.status is KeyStatus.ACTIVE]
+        if old:
+            signer_event = successor(signer_event, old[0], "retired")
+        records = [*retire(old, now), record, signer]
+        return records, (successor(event, old_ca, "revoked"), signer_event)
 
     def _certified(
         self,
@@ -242,3 +312,24 @@ def secret(passphrase: str) -> bytes:
     if not passphrase:
         raise UsageError("the key store passphrase is empty")
     return passphrase.encode()
+
+
+def check_clock(keys: Iterable[KeyRecord], now: dt.datetime) -> None:
+    """Refuse to make a key dated before the newest one: the clock was set back."""
+    newest = max(record.created_at for record in keys)
+    if now < newest:
+        raise UsageError(
+            f"the clock reads {now:%Y-%m-%d %H:%M}, before the newest key was made "
+            f"({newest:%Y-%m-%d %H:%M}): check the clock"
+        )
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase too short for a new key store (:data:`MIN_PASSPHRASE` characters)."""
+    secret(passphrase)
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise UsageError(
+            f"the key store passphrase has {len(passphrase)} characters: "
+            f"it needs at least {MIN_PASSPHRASE}",
+            hint="choose a longer one (a few words), in AES_ID_KEY_PASSPHRASE or at the prompt",
+        )

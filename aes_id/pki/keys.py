@@ -18,8 +18,7 @@ Only the PKI modules touch the key files. The clock is always a parameter.
 from __future__ import annotations
 
 import datetime as dt
-import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -35,31 +34,36 @@ from aes_id.pki.keyfiles import (
     METADATA_FILE,
     KeyRecord,
     StoreMetadata,
-    archive,
     read_file,
     read_metadata,
-    unarchive,
     utc_second,
 )
 from aes_id.pki.keygen import (
     LOG_KEY_NAME,
+    MIN_PASSPHRASE,
     KeyEvent,
     KeyEventKind,
     KeyFactory,
+    KeyRevocationReason,
     SigningKey,
     Stage,
+    check_clock,
     event_json,
     log_kid,
     note_key_id,
     note_verifier_key,
+    retire,
+    revocation,
     secret,
+    successor,
 )
-from aes_id.pki.staging import StagedChange
+from aes_id.pki.staging import StagedChange, prepare_new_store
 from aes_id.pki.trust import TrustEntry, TrustList, build_trust_list
 
 __all__ = [
     "DEFAULT_STORE",
     "LOG_KEY_NAME",
+    "MIN_PASSPHRASE",
     "KeyEvent",
     "KeyEventKind",
     "KeyFactory",
@@ -79,27 +83,7 @@ __all__ = [
 
 DEFAULT_STORE = Path("keys")
 PASSPHRASE_HINT = "give the passphrase used at `aes-id keys init` (AES_ID_KEY_PASSPHRASE)"
-
-
-class KeyRevocationReason(enum.Enum):
-    """Why a key is revoked: the reason codes of RFC 5280 §5.3.1 that apply to a key."""
-
-    UNSPECIFIED = "unspecified"
-    KEY_COMPROMISE = "key-compromise"
-    CA_COMPROMISE = "ca-compromise"
-    AFFILIATION_CHANGED = "affiliation-changed"
-    SUPERSEDED = "superseded"
-    CESSATION_OF_OPERATION = "cessation-of-operation"
-    PRIVILEGE_WITHDRAWN = "privilege-withdrawn"
-
-    @classmethod
-    def parse(cls, text: str) -> KeyRevocationReason:
-        wanted = text.strip().lower().replace("_", "-")
-        for reason in cls:
-            if reason.value == wanted:
-                return reason
-        choices = ", ".join(reason.value for reason in cls)
-        raise UsageError(f"unknown key revocation reason {text!r}: expected one of {choices}")
+Reason = KeyRevocationReason | str
 
 
 class KeyStore:
@@ -119,6 +103,11 @@ class KeyStore:
         """Read ``store.json``; :class:`KeyStoreError` if there is no store or it is damaged."""
         path = Path(path)
         return cls(path, read_metadata(path))
+
+    @staticmethod
+    def exists(path: Path | str = DEFAULT_STORE) -> bool:
+        """Whether ``path`` holds a key store (its ``store.json``)."""
+        return (Path(path) / METADATA_FILE).exists()
 
     # --- reading -------------------------------------------------------------------------
 
@@ -239,8 +228,13 @@ class KeyStore:
         return self._signing_key(self._active_signer_record(state).kid, passphrase)
 
     def state_ca_key(self, state: Country, passphrase: str) -> SigningKey:
-        """The State CA of ``state`` (signs the state's revocation list)."""
-        return self._signing_key(self._one(KeyRole.STATE_CA, state).kid, passphrase)
+        """The State CA of ``state`` (signs the state's revocation list); refused once revoked."""
+        return self._signing_key(self._usable_ca(state).kid, passphrase)
+
+    def state_ca_revoked(self, state: Country) -> KeyRecord | None:
+        """The record of the state's current State CA if it is revoked, else ``None``."""
+        record = self._one(KeyRole.STATE_CA, state)
+        return record if record.status is KeyStatus.REVOKED else None
 
     def root_key(self, passphrase: str) -> SigningKey:
         """The root (signs the trust list)."""
@@ -261,27 +255,12 @@ class KeyStore:
     ) -> StagedChange[KeyStore]:
         """Stage a new active Document Signer for ``state``; the current one is retired."""
         now = utc_second(now)
-        ca_record = self._one(KeyRole.STATE_CA, state)
-        if ca_record.status is KeyStatus.REVOKED:
-            raise KeyStoreError(f"the State CA of {state.value} is revoked: it cannot certify")
-        newest = max(record.created_at for record in self._metadata.keys)
-        if now < newest:
-            raise UsageError(
-                f"the clock reads {now:%Y-%m-%d %H:%M}, before the newest key was made "
-                f"({newest:%Y-%m-%d %H:%M}): check the clock"
-            )
-        ca = self._signing_key(ca_record.kid, passphrase)
-        signers = self._signers(state)
-        old = [r for r in signers if r.status is KeyStatus.ACTIVE]
-        stage = Stage(self.path, passphrase, key_factory)
-        with stage.cleanup_on_error():
-            record, event = stage.document_signer(state, ca, now, len(signers) + 1)
+        old = [r for r in self._signers(state) if r.status is KeyStatus.ACTIVE]
+        record, event, created = self._new_signer(state, passphrase, now, key_factory)
         if old:
-            detail = f"{event.detail}; replaces {old[0].kid.hex()}, now retired"
-            event = replace(event, kind=KeyEventKind.ROTATED, detail=detail)
-        retired = [replace(r, status=KeyStatus.RETIRED, retired_at=now) for r in old]
-        metadata = self._metadata.with_changes([*retired, record], [event_json(event)])
-        return StagedChange(self, metadata, (event,), stage.created, self._metadata)
+            event = successor(event, old[0], "retired")
+        metadata = self._metadata.with_changes([*retire(old, now), record], [event_json(event)])
+        return StagedChange(self, metadata, (event,), created, self._metadata)
 
     def rotate(
         self,
@@ -296,9 +275,22 @@ class KeyStore:
         return staged.events[0]
 
     def stage_revoke(
-        self, kid: bytes, from_: dt.datetime, reason: KeyRevocationReason | str, now: dt.datetime
+        self,
+        kid: bytes,
+        from_: dt.datetime,
+        reason: Reason,
+        now: dt.datetime,
+        *,
+        passphrase: str | None = None,
+        key_factory: KeyFactory | None = None,
     ) -> StagedChange[KeyStore]:
-        """Stage the revocation of a State CA or Document Signer from ``from_`` on."""
+        """Stage the revocation of a State CA or Document Signer from ``from_`` on.
+
+        Given the ``passphrase``, revoking the state's active Document Signer also
+        stages its successor (certified by the State CA, unless that is revoked
+        too), so that the state is not left without a signer: the events are the
+        revocation, then the new signer's.
+        """
         record = self.record(kid)
         if record.role in (KeyRole.ROOT, KeyRole.LOG):
             raise UsageError(
@@ -307,30 +299,89 @@ class KeyStore:
             )
         if record.revoked_from is not None:
             raise UsageError(f"key {kid.hex()} is already revoked from {record.revoked_from}")
-        why = (
-            reason if isinstance(reason, KeyRevocationReason) else KeyRevocationReason.parse(reason)
-        )
-        now, from_ = utc_second(now), utc_second(from_)
-        revoked = replace(
-            record, status=KeyStatus.REVOKED, revoked_from=from_, revoked_at=now, reason=why.value
-        )
-        detail = f"{record.subject} revoked from {from_.isoformat()} ({why.value})"
-        event = KeyEvent(KeyEventKind.REVOKED, record.kid, record.state, record.role, now, detail)
-        metadata = self._metadata.with_changes([revoked], [event_json(event)])
-        return StagedChange(self, metadata, (event,), [], self._metadata)
+        why = KeyRevocationReason.parse(reason) if isinstance(reason, str) else reason
+        now = utc_second(now)
+        revoked, event = revocation(record, utc_second(from_), why, now)
+        changes, events, created = [revoked], [event], list[Path]()
+        if passphrase is not None and self._needs_successor(record):
+            assert record.state is not None
+            signer, new, created = self._new_signer(record.state, passphrase, now, key_factory)
+            changes.append(signer)
+            events.append(successor(new, record, "revoked"))
+        metadata = self._metadata.with_changes(changes, [event_json(e) for e in events])
+        return StagedChange(self, metadata, tuple(events), created, self._metadata)
 
-    def revoke(
-        self, kid: bytes, from_: dt.datetime, reason: KeyRevocationReason | str, now: dt.datetime
-    ) -> KeyEvent:
+    def revoke(self, kid: bytes, from_: dt.datetime, reason: Reason, now: dt.datetime) -> KeyEvent:
         """Revoke a key from a date: what it signed from then on becomes invalid."""
         staged = self.stage_revoke(kid, from_, reason, now)
         staged.commit()
         return staged.events[0]
 
+    def stage_replace_ca(
+        self,
+        state: Country,
+        passphrase: str,
+        now: dt.datetime,
+        key_factory: KeyFactory | None = None,
+    ) -> StagedChange[KeyStore]:
+        """Stage a new State CA for ``state`` (its CA is revoked) and a first signer under it.
+
+        The root certifies the new CA; the state's signers under the old one that
+        are still active retire. The events are the new CA's, then the new signer's.
+        """
+        now = utc_second(now)
+        old_ca = self._one(KeyRole.STATE_CA, state)
+        if old_ca.status is not KeyStatus.REVOKED:
+            raise UsageError(
+                f"the State CA {old_ca.kid.hex()} of {state.value} is not revoked: "
+                "only a revoked State CA is replaced",
+                hint=f"revoke it first: `aes-id keys revoke {old_ca.kid.hex()} --from DATE "
+                "--reason ca-compromise`",
+            )
+        check_clock(self._metadata.keys, now)
+        root = self.root_key(passphrase)
+        stage = Stage(self.path, passphrase, key_factory)
+        with stage.cleanup_on_error():
+            records, events = stage.replacement_ca(root, old_ca, self._signers(state), now)
+        metadata = self._metadata.with_changes(records, [event_json(e) for e in events])
+        return StagedChange(self, metadata, events, stage.created, self._metadata)
+
     # --- internals -----------------------------------------------------------------------
 
     def _signing_key(self, kid: Kid, passphrase: str) -> SigningKey:
         return SigningKey(kid, self.load_private(kid, passphrase), self.certificate(kid))
+
+    def _usable_ca(self, state: Country) -> KeyRecord:
+        record = self._one(KeyRole.STATE_CA, state)
+        if record.revoked_from is not None:
+            raise KeyStoreError(
+                f"the State CA of {state.value} is revoked from "
+                f"{record.revoked_from:%Y-%m-%d %H:%M} UTC (kid {record.kid.hex()}): "
+                "it signs nothing more",
+                hint=f"run `aes-id keys replace-ca --state {state.value}`",
+            )
+        return record
+
+    def _needs_successor(self, record: KeyRecord) -> bool:
+        """Whether revoking ``record`` leaves its state without an active signer to replace."""
+        return (
+            record.role is KeyRole.DOCUMENT_SIGNER
+            and record.status is KeyStatus.ACTIVE
+            and record.state is not None
+            and self.state_ca_revoked(record.state) is None
+        )
+
+    def _new_signer(
+        self, state: Country, passphrase: str, now: dt.datetime, key_factory: KeyFactory | None
+    ) -> tuple[KeyRecord, KeyEvent, list[Path]]:
+        """A new Document Signer of ``state``, certified by its State CA, staged on disk."""
+        ca_record = self._usable_ca(state)
+        check_clock(self._metadata.keys, now)
+        ca = self._signing_key(ca_record.kid, passphrase)
+        stage = Stage(self.path, passphrase, key_factory)
+        with stage.cleanup_on_error():
+            record, event = stage.document_signer(state, ca, now, len(self._signers(state)) + 1)
+        return record, event, stage.created
 
     def _one(self, role: KeyRole, state: Country | None) -> KeyRecord:
         found = [r for r in self._metadata.keys if r.role is role and r.state is state]
@@ -382,32 +433,10 @@ def stage_init(
     deleted, and moved back if the change is reverted). ``staged.store`` is the
     new store and ``staged.events`` the key events of its creation.
     """
-    path, now = Path(path), utc_second(now)
-    secret(passphrase)
-    old = read_metadata(path) if (path / METADATA_FILE).exists() else None
-    if old is not None and not force:
-        raise KeyStoreError(
-            f"a key store already exists at {path} ({len(old.keys)} keys)",
-            hint="use `aes-id keys init --force` to replace it (the old keys are kept aside)",
-        )
-    try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise KeyStoreError(f"cannot create the key store directory {path}: {exc}") from None
-    stage = Stage(path, passphrase, key_factory)
-    with stage.cleanup_on_error():
-        records, events = stage.hierarchy(tuple(states), now)
-    empty = StoreMetadata(old.generation if old else 0, (), ())
-    metadata = empty.with_changes(records, [event_json(event) for event in events])
-
-    def set_old_store_aside() -> Callable[[], None]:
-        assert old is not None
-        target, moved = archive(path, old, metadata, now)
-        return lambda: unarchive(path, target, moved)
-
-    on_commit = set_old_store_aside if old is not None else None
-    store = KeyStore(path, empty)
-    return StagedChange(store, metadata, tuple(events), stage.created, old, on_commit)
+    path = Path(path)
+    new = prepare_new_store(path, passphrase, utc_second(now), tuple(states), force, key_factory)
+    store = KeyStore(path, StoreMetadata(new.metadata.generation - 1, (), ()))
+    return StagedChange(store, new.metadata, new.events, new.created, new.old, new.on_commit)
 
 
 def init_store(

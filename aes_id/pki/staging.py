@@ -7,20 +7,26 @@ and its own database transaction succeed or fail together.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Generic, Protocol, TypeVar
 
+from aes_id.domain import Country
 from aes_id.errors import KeyStoreError, UsageError
 from aes_id.pki.keyfiles import (
     METADATA_FILE,
     StoreMetadata,
+    archive,
     generation_on_disk,
     locked,
+    read_metadata,
+    unarchive,
     write_file,
 )
-from aes_id.pki.keygen import KeyEvent
+from aes_id.pki.keygen import KeyEvent, KeyFactory, Stage, check_new_passphrase, event_json
 
 
 class Store(Protocol):
@@ -152,3 +158,50 @@ class StagedChange(Generic[S]):
     def _remove_created(self) -> None:
         for file in self._created:
             file.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class NewStore:
+    """A whole new store, its files written: what :func:`aes_id.pki.keys.stage_init` stages."""
+
+    metadata: StoreMetadata
+    events: tuple[KeyEvent, ...]
+    created: list[Path]
+    old: StoreMetadata | None
+    """The store it replaces, if any (its files are set aside at the commit)."""
+    on_commit: Callable[[], Callable[[], None]] | None
+
+
+def prepare_new_store(
+    path: Path,
+    passphrase: str,
+    now: dt.datetime,
+    states: tuple[Country, ...],
+    force: bool,
+    key_factory: KeyFactory | None,
+) -> NewStore:
+    """Write the files of a new hierarchy in ``path``; refuse an existing store unless ``force``."""
+    check_new_passphrase(passphrase)
+    old = read_metadata(path) if (path / METADATA_FILE).exists() else None
+    if old is not None and not force:
+        raise KeyStoreError(
+            f"a key store already exists at {path} ({len(old.keys)} keys)",
+            hint="use `aes-id keys init --force` to replace it (the old keys are kept aside)",
+        )
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise KeyStoreError(f"cannot create the key store directory {path}: {exc}") from None
+    stage = Stage(path, passphrase, key_factory)
+    with stage.cleanup_on_error():
+        records, events = stage.hierarchy(states, now)
+    empty = StoreMetadata(old.generation if old else 0, (), ())
+    metadata = empty.with_changes(records, [event_json(event) for event in events])
+
+    def set_old_store_aside() -> Callable[[], None]:
+        assert old is not None
+        target, moved = archive(path, old, metadata, now)
+        return lambda: unarchive(path, target, moved)
+
+    on_commit = set_old_store_aside if old is not None else None
+    return NewStore(metadata, tuple(events), stage.created, old, on_commit)

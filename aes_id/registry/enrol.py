@@ -2,7 +2,8 @@
 
 Two paths share the same rules: :func:`enrol` for one person (an officer at a
 desk, a CSV row) and :func:`enrol_many` for bulk loads, which inserts through
-SQLAlchemy Core in batches.
+SQLAlchemy Core in batches. Both write the family name's key for the demographic
+de-duplication (:func:`aes_id.registry.demographic.name_key`).
 """
 
 from __future__ import annotations
@@ -26,13 +27,15 @@ from aes_id.domain import (
     PartialDate,
     ResidentStatus,
     Sex,
-    parse_nationality,
 )
 from aes_id.errors import InputError, NotFoundError, StorageError
+from aes_id.formats.nationality import check_nationality
 from aes_id.formats.numbers import generate_nin
 from aes_id.geography import check_region
 from aes_id.registry import tables
 from aes_id.registry.db import Registry
+from aes_id.registry.demographic import name_key
+from aes_id.registry.namesearch import name_matches
 from aes_id.registry.validate import (
     MAX_FAMILY_NAME,
     MAX_GIVEN_NAMES,
@@ -136,7 +139,7 @@ def demographics_from_fields(fields: Mapping[str, str | None], *, today: dt.date
         given_names=clean_name(get("given_names"), "given names", max_length=MAX_GIVEN_NAMES),
         date_of_birth=check_date_of_birth(PartialDate.parse(get("dob")), today=today),
         sex=Sex.parse(get("sex")),
-        nationality=parse_nationality(get("nationality")),
+        nationality=check_nationality(get("nationality")),
         place_of_birth=clean_place(get("place_of_birth")),
         state=state,
         region=check_region(state, get("region")).name,
@@ -148,6 +151,7 @@ def _resident_row(request: EnrolmentRequest, nin: Nin, now: dt.datetime) -> dict
     return {
         "nin": nin,
         "family_name": person.family_name,
+        "name_key": name_key(person.family_name),
         "given_names": person.given_names,
         "date_of_birth": person.date_of_birth.compact(),
         "sex": person.sex.value,
@@ -294,13 +298,16 @@ def find_residents(
     state: Country | None = None,
     limit: int = 50,
 ) -> list[ResidentRecord]:
-    """Residents whose family or given names contain ``name`` (case-insensitive), etc."""
+    """Residents whose names contain ``name``, whatever the case and accents, etc.
+
+    ``keita`` finds Keïta; every character but a letter stands for itself
+    (:mod:`aes_id.registry.namesearch`).
+    """
     query = select(tables.Resident)
-    if name:
-        pattern = f"%{name.strip().lower()}%"
+    if name and name.strip():
         family = col(tables.Resident.family_name)
         given = col(tables.Resident.given_names)
-        query = query.where(family.ilike(pattern) | given.ilike(pattern))  # type: ignore[attr-defined]
+        query = query.where(name_matches(family, given, name, sqlite=registry.is_sqlite))
     if dob is not None:
         query = query.where(col(tables.Resident.date_of_birth) == dob.compact())
     if state is not None:

@@ -27,6 +27,7 @@ from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
 from aes_id.registry import tables  # noqa: F401  (the models, registered in the metadata)
+from aes_id.registry.demographic import fill_name_keys
 
 _V3_COLUMNS: dict[str, list[Column[object]]] = {
     "resident": [
@@ -75,6 +76,7 @@ def to_v3(connection: Connection) -> None:
     existing = {i["name"] for i in inspect(connection).get_indexes("resident")}
     if name_key_index.name not in existing:
         connection.execute(CreateIndex(name_key_index))
+    fill_name_keys(connection)  # residents enrolled before the key existed
     connection.execute(
         text("UPDATE log_head SET last_t = (SELECT COALESCE(MAX(t), 0) FROM log_leaf)")
     )

@@ -1,19 +1,22 @@
 """The drill's report as a PDF: the tables, and four charts drawn with reportlab graphics.
 
-1. Checks per day and post (stacked bars).
+1. Checks per day and post (stacked bars), one bar per day of the drill.
 2. Detection by fraud kind: caught at the post, caught later, missed.
 3. Revoked cards met at each post, and those its lists did not yet carry, by sync interval.
-4. Verification time per check, by band and source.
+4. Verification time per check, by band: the share of each path's checks (the image path
+   is a small sample, whose counts would not show beside the QR-text path's).
 
-Every number comes from :class:`~aes_id.simulate.report.BorderReport`. The text is set
-in the shipped DejaVu Sans Condensed (embedded): reportlab's defaults for the canvas,
-the paragraph and table styles and the chart labels are the standard Helvetica, which
-is never embedded and which print shops' preflight rejects.
+Count charts have integer ticks. Every number comes from
+:class:`~aes_id.simulate.report.BorderReport`. The text is set in the shipped DejaVu Sans
+Condensed (embedded): reportlab's defaults for the canvas, the paragraph and table styles
+and the chart labels are the standard Helvetica, which is never embedded and which print
+shops' preflight rejects.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -85,6 +88,29 @@ def _legend(drawing: Drawing, names: Sequence[str], colours: Sequence[colors.Col
     drawing.add(legend)
 
 
+def tick_step(top: float, ticks: int = 5) -> int:
+    """An integer step of 1, 2 or 5 times a power of ten giving at most about ``ticks`` ticks
+    from 0 to ``top``.
+
+    >>> [tick_step(t) for t in (0, 1, 4, 7, 60, 133, 580)]
+    [1, 1, 1, 2, 20, 50, 200]
+    """
+    raw = max(top / ticks, 1.0)
+    power = int(10 ** math.floor(math.log10(raw)))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _value_axis(
+    chart: VerticalBarChart | HorizontalBarChart, top: float, *, percent: bool = False
+) -> None:
+    """Ticks at whole numbers (counts) or at whole percents, from 0 to a tick above ``top``."""
+    step = 20 if percent else tick_step(top)
+    axis = chart.valueAxis
+    axis.valueMin, axis.valueStep = 0, step
+    axis.valueMax = 100 if percent else max(step, math.ceil(top / step) * step)
+    axis.labelTextFormat = "%d %%" if percent else "%d"
+
+
 def _bar_chart(
     data: list[list[float]],
     categories: list[str],
@@ -92,6 +118,7 @@ def _bar_chart(
     height: float,
     stacked: bool,
     horizontal: bool = False,
+    percent: bool = False,
 ) -> tuple[Drawing, VerticalBarChart | HorizontalBarChart]:
     drawing = Drawing(WIDTH, height)
     drawing.initialFontName = _fonts()[0]  # the renderer's first setFont, else Helvetica
@@ -106,7 +133,8 @@ def _bar_chart(
     for labels in (chart.categoryAxis.labels, chart.valueAxis.labels, chart.barLabels):
         labels.fontName = regular
         labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
+    columns = [sum(values) for values in zip(*chart.data, strict=True)] if stacked else []
+    _value_axis(chart, max(columns or [v for row in chart.data for v in row]), percent=percent)
     if not horizontal:
         chart.categoryAxis.labels.angle = 45 if len(categories) > 8 else 0
         chart.categoryAxis.labels.boxAnchor = "ne" if len(categories) > 8 else "n"
@@ -157,13 +185,19 @@ def missed_revocations(report: BorderReport) -> Drawing:
 
 
 def verification_time(report: BorderReport) -> Drawing:
-    sources = list(report.timing_histogram)
-    bands = list(next(iter(report.timing_histogram.values()), {}))
-    data = [[float(report.timing_histogram[s][b]) for b in bands] for s in sources]
-    drawing, chart = _bar_chart(data, [f"{b} ms" for b in bands], height=60 * mm, stacked=False)
+    """Per path, the share of its checks in each band of verification time."""
+    histogram = report.timing_histogram
+    sources = list(histogram)
+    bands = list(next(iter(histogram.values()), {}))
+    totals = {s: sum(histogram[s].values()) for s in sources}
+    data = [[100.0 * histogram[s][b] / totals[s] for b in bands] for s in sources]
+    drawing, chart = _bar_chart(
+        data, [f"{b} ms" for b in bands], height=60 * mm, stacked=False, percent=True
+    )
     for index in range(len(sources)):
         chart.bars[index].fillColor = _colour(index)
-    _legend(drawing, [f"{s} path" for s in sources], [_colour(i) for i in range(len(sources))])
+    names = [f"{s} path ({totals[s]} checks)" for s in sources]
+    _legend(drawing, names, [_colour(i) for i in range(len(sources))])
     return drawing
 
 
@@ -185,21 +219,25 @@ def _table(rows: list[list[str]]) -> Table:
     return table
 
 
-def _story(report: BorderReport) -> list[Flowable]:
-    styles = _styles()
+_FINGERS = ("off", "on (a match settles what the agent's eye doubts)")
+
+
+def _intro(report: BorderReport) -> str:
     s = report.settings
     eye = s.get("eye", {})
-    heading, body = styles["Heading2"], styles["BodyText"]
-    intro = (
+    return (
         f"{s.get('travellers')} travellers over {s.get('days')} days from "
         f"{str(s.get('start'))[:10]}, "
         f"fraud rate {s.get('fraud_rate')}, seed {s.get('seed')}: {report.crossings} checks. "
         f"The agent's eye rejects {eye.get('reject_genuine')} of genuine bearers and accepts "
         f"{eye.get('accept_lookalike')} of look-alikes (White et al., PLOS ONE 2014), and "
         f"{eye.get('accept_stranger')} of plainly different faces (assumption). Fingerprint 1:1: "
-        f"{'on' if s.get('fingerprints') else 'off'}. Image path sample: {s.get('image_sample')}."
+        f"{_FINGERS[bool(s.get('fingerprints'))]}. Image path sample: {s.get('image_sample')}."
     )
-    frauds = [["kind", "injected", "at post", "later", "missed", "how"]] + [
+
+
+def _fraud_rows(report: BorderReport) -> list[list[str]]:
+    return [["kind", "injected", "at post", "later", "missed", "how"]] + [
         [
             o.kind,
             str(o.injected),
@@ -210,19 +248,11 @@ def _story(report: BorderReport) -> list[Flowable]:
         ]
         for o in report.frauds
     ]
-    posts = [
-        [
-            "post",
-            "sync",
-            "checks",
-            "admitted",
-            "referred",
-            "refused",
-            "list age med. h",
-            "revoked due",
-            "missed",
-        ]
-    ] + [
+
+
+def _post_rows(report: BorderReport) -> list[list[str]]:
+    header = "post sync checks admitted referred refused"
+    return [[*header.split(), "list age med. h", "revoked due", "missed"]] + [
         [
             p.code,
             _interval(p.sync_hours),
@@ -236,29 +266,58 @@ def _story(report: BorderReport) -> list[Flowable]:
         ]
         for p in report.posts
     ]
+
+
+def _genuine_text(report: BorderReport) -> str:
     stopped = sum(sum(v.values()) for v in report.genuine_not_admitted.values())
-    genuine = (
-        f"Genuine travellers not admitted: {stopped} of {report.genuine_checks} checks ("
-        + ", ".join(f"{k}: {sum(v.values())}" for k, v in report.genuine_not_admitted.items())
-        + ")."
+    why = ", ".join(f"{k}: {sum(v.values())}" for k, v in report.genuine_not_admitted.items())
+    travellers = report.genuine_travellers
+    share = f" ({100 * report.genuine_travellers_stopped / travellers:.1f} %)" if travellers else ""
+    return (
+        f"Genuine travellers not admitted: {report.genuine_travellers_stopped} of {travellers}"
+        f"{share}; {stopped} of {report.genuine_checks} checks" + (f" ({why})." if why else ".")
     )
+
+
+def _days_text(report: BorderReport) -> str:
+    text = f"{len(report.per_day)} days of the drill."
+    late = report.checks_after_end
+    if late:
+        text += (
+            f" Not shown: {late} entry {'check' if late == 1 else 'checks'} after the last "
+            "day, of trips that left on it."
+        )
+    return text
+
+
+TIMING_NOTE = (
+    "Share of each path's checks in each band of verification time (the image path's "
+    "photograph and scan not included)."
+)
+
+
+def _story(report: BorderReport) -> list[Flowable]:
+    styles = _styles()
+    heading, body = styles["Heading2"], styles["BodyText"]
     return [
         Paragraph("AES-ID border drill", styles["Title"]),
-        Paragraph(intro, body),
+        Paragraph(_intro(report), body),
         Paragraph("Frauds", heading),
-        _table(frauds),
+        _table(_fraud_rows(report)),
         Spacer(1, 4 * mm),
         detection_by_kind(report),
-        Paragraph(genuine, body),
+        Paragraph(_genuine_text(report), body),
         Paragraph("Checks per day and post", heading),
+        Paragraph(_days_text(report), body),
         crossings_per_day(report),
         PageBreak(),
         Paragraph("Posts", heading),
-        _table(posts),
+        _table(_post_rows(report)),
         Spacer(1, 4 * mm),
         Paragraph("Revoked cards against the post's sync interval", heading),
         missed_revocations(report),
         Paragraph("Verification time per check", heading),
+        Paragraph(TIMING_NOTE, body),
         verification_time(report),
     ]
 

@@ -16,8 +16,11 @@ travellers cross):
 * a check: the card is read (its QR text, or for a sample the whole image path,
   :mod:`aes_id.simulate.border_camera`), verified with the post's own lists at
   that moment (:func:`aes_id.border.check.verify_at_post`), the face compared by
-  the agent's fallible eye, the fingers matched when readers are on, decided and
-  recorded. A traveller not admitted at the exit does not reach the entry.
+  the agent's fallible eye, the fingers matched when readers are on (a later press
+  of the fingers the card's templates were made from, as in the biometrics
+  benchmark: :func:`~aes_id.simulate.border_world.live_capture`), decided (a
+  fingerprint match settles what the eye doubts) and recorded. A traveller not
+  admitted at the exit does not reach the entry.
 
 The drill begins :data:`WARM_UP` before the first traveller (so that every post
 has synced on its own rhythm) and goes on :data:`SETTLE` after the last one

@@ -34,9 +34,10 @@ from PIL import Image
 from sqlalchemy import select
 from sqlmodel import col
 
-from aes_id.biometrics.fingers import capture, master_finger
+from aes_id.biometrics.desk import CARD_FINGERS, ENROLMENT_CAPTURE, card_fingers
+from aes_id.biometrics.fingers import capture, master_fingers
 from aes_id.biometrics.minutiae import FingerPosition, MinutiaeSet
-from aes_id.biometrics.template import COMPACT_SUBFORMAT, encode_compact, encode_fingers
+from aes_id.biometrics.template import encode_fingers
 from aes_id.domain import CardNumber, Country, Identity, Kid, RevocationReason, Sex
 from aes_id.errors import UsageError
 from aes_id.files import write_atomic
@@ -231,39 +232,38 @@ class DrillOperator:
 
 
 # --- fingerprints (the 1:1 check at the border) ---------------------------------------------
-
-CARD_FINGERS = (FingerPosition.RIGHT_THUMB, FingerPosition.RIGHT_INDEX)
-"""The fingers whose compact templates a drill card carries when fingerprints are on."""
+#
+# The same model as the enrolment desk and the biometrics benchmark (docs/biometrics.md,
+# "Size against 1:1 accuracy"): the person's ten master fingers (master_fingers, with the
+# whorl tendency their fingers share), the card's compact templates of the two index fingers
+# from the enrolment capture (session 1), and at the post a later press of the same fingers.
 
 
 @functools.lru_cache(maxsize=4096)
-def _master(seed: int, position: FingerPosition) -> MinutiaeSet:
-    return master_finger(seed, position)
+def _masters(seed: int) -> tuple[MinutiaeSet, ...]:
+    return master_fingers(seed)
 
 
-def _impression(seed: int, position: FingerPosition, session: int) -> MinutiaeSet:
-    # the same capture numbering as the enrolment desk (aes_id.biometrics.desk.finger_record)
-    return capture(_master(seed, position), seed * 1009 + session)
+def _record(seed: int, positions: Sequence[FingerPosition], session: int) -> bytes:
+    """:func:`aes_id.biometrics.desk.finger_record` for ``positions`` only (each finger's
+    capture is drawn from its own seed, so it is the same finger as in the ten-finger record)."""
+    masters = _masters(seed)
+    return encode_fingers([capture(masters[p - 1], seed * 1009 + session) for p in positions])
 
 
 def card_templates(seed: int) -> tuple[FingerTemplate, ...]:
-    """The compact templates of the enrolment capture, as a card would carry them."""
-    return tuple(
-        FingerTemplate(
-            FINGER_KEYS[position - 1],
-            encode_compact(_impression(seed, position, 1)),
-            COMPACT_SUBFORMAT,
-        )
-        for position in CARD_FINGERS
-    )
+    """The compact templates a card issued to person ``seed`` carries: the desk's enrolment
+    capture through the issuer's own selection (:func:`aes_id.biometrics.desk.card_fingers`)."""
+    return card_fingers(_record(seed, CARD_FINGERS, ENROLMENT_CAPTURE))
 
 
 def live_capture(seed: int, templates: Sequence[FingerTemplate], session: int) -> bytes:
-    """The bearer's fingers, pressed on the post's reader: the positions the card holds."""
-    positions = [FingerPosition(t.key - FINGER_KEYS[0] + 1) for t in templates] or list(
-        CARD_FINGERS
-    )
-    return encode_fingers([_impression(seed, p, session) for p in positions])
+    """The bearer's fingers, pressed on the post's reader at capture session ``session`` (2 or
+    more: 1 is the enrolment), for the positions the card holds (the index fingers if none)."""
+    if session <= ENROLMENT_CAPTURE:
+        raise ValueError(f"a live capture is a later session than the enrolment, got {session}")
+    positions = [FingerPosition(t.key - FINGER_KEYS[0] + 1) for t in templates]
+    return _record(seed, positions or CARD_FINGERS, session)
 
 
 def fit_templates(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image, ImageFilter
+from sqlmodel import col, select
 
 from aes_id.audit.auditor import run_audit
 from aes_id.audit.checkpoint import (
@@ -33,17 +34,20 @@ from aes_id.audit.proofs import (
 from aes_id.audit.report import AuditReport
 from aes_id.border.folders import RUN_FILE
 from aes_id.border.journal import Journal
+from aes_id.cards.compromise import revoke_key
 from aes_id.cards.issue import IssuedCard, issue_cards, pending_nins
 from aes_id.cards.printing import preview_pngs, print_card_files, print_sheet
 from aes_id.cards.revoke import revoke_card
 from aes_id.domain import CardNumber, Country, Kid, RevocationReason, VerificationResult
-from aes_id.errors import UsageError
+from aes_id.errors import AesIdError, DuplicateError, UsageError
 from aes_id.formats.cose import assemble1
 from aes_id.formats.credential import encode_qr_text, parse_qr_text, sign_credential
-from aes_id.pki.keys import KeyStore
+from aes_id.pki.keys import KeyRevocationReason, KeyStore
 from aes_id.publishing import init_keys
+from aes_id.registry import tables
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.dedup import Case, decide, list_cases
+from aes_id.registry.desk import enrol_at_desk
 from aes_id.simulate.border_pdf import write_report_pdf
 from aes_id.simulate.border_sim import DrillSettings, open_drill
 from aes_id.simulate.border_world import cardholders_from_registry
@@ -300,3 +304,138 @@ def audit(
     consistency = prove_consistency(place.registry, saved_note, parse_verifier(key))
     report = run_audit(place.registry, store, saved_checkpoint=saved_note, workers=workers)
     return AuditRun(note, proof_file, proof, consistency, report)
+
+
+# -- a life over the years: a repeat under another spelling, a death, a compromised signer --
+
+SPELLING_VARIANTS = {
+    "Traoré": "Traore",
+    "Ouédraogo": "Wedraogo",
+    "Maïga": "Maiga",
+    "Keïta": "Keita",
+    "Touré": "Toure",
+    "Coulibaly": "Kulibali",
+    "Diarra": "Jara",
+    "Sawadogo": "Savadogo",
+    "Cissé": "Sisse",
+    "Diallo": "Jallo",
+    "Konaté": "Konate",
+    "Sangaré": "Sangare",
+}
+"""Spellings a desk officer may type for a name already in the registry."""
+
+
+@dataclass(frozen=True)
+class LifeRun:
+    """What the life events did: who was stopped, who died, what a compromise cost."""
+
+    repeat_of: str
+    repeat_name: str
+    repeat_stopped: str
+    deceased_card: CardNumber
+    deceased_refusal: str
+    compromised_state: Country
+    compromised_kid: Kid
+    cards_revoked: int
+    cards_reissued: int
+    old_card_verdict: VerificationResult
+    new_card_verdict: VerificationResult
+
+
+def _repeat_at_desk(place: DemoPlace, now: dt.datetime) -> tuple[str, str, str]:
+    """Enrol someone already enrolled, under another spelling of the family name."""
+    with place.registry.reader() as session:
+        row = session.exec(
+            select(tables.Resident).where(
+                col(tables.Resident.family_name).in_(list(SPELLING_VARIANTS))
+            )
+        ).first()
+    if row is None:
+        raise UsageError("the demo's population has no name with a known spelling variant")
+    fields = {
+        "family_name": SPELLING_VARIANTS[row.family_name],
+        "given_names": row.given_names,
+        "dob": row.date_of_birth,
+        "sex": row.sex,
+        "nationality": row.nationality,
+        "place_of_birth": row.place_of_birth,
+        "state": row.state,
+        "region": row.region,
+    }
+    try:
+        enrol_at_desk(place.registry, fields, site="demo-desk", officer="demo-officer", now=now)
+    except DuplicateError as exc:
+        return row.nin, f"{fields['family_name']}, {row.given_names}", exc.message
+    raise UsageError(f"the repeat enrolment of {row.nin} under another spelling was not stopped")
+
+
+def _a_death(
+    place: DemoPlace, store: KeyStore, passphrase: str, card: IssuedCard, now: dt.datetime
+) -> str:
+    """The holder of ``card`` dies; a new card for them is refused."""
+    revoke_card(
+        place.registry,
+        store,
+        passphrase,
+        card.card_number,
+        RevocationReason.DECEASED,
+        now=now,
+        by="demo-officer",
+    )
+    try:
+        issue_cards(place.registry, store, passphrase, [card.nin], now=now, officer="demo-officer")
+    except AesIdError as exc:
+        return exc.message
+    raise UsageError(f"a card was issued to the deceased resident {card.nin}")
+
+
+def life_events(
+    place: DemoPlace,
+    store: KeyStore,
+    passphrase: str,
+    cards: list[IssuedCard],
+    now: dt.datetime,
+    workers: int,
+) -> LifeRun:
+    """A repeat enrolment under a spelling variant, a death, and a Document Signer compromised
+    since the day the cards were issued, whose cards are then re-issued."""
+    repeat_of, repeat_name, stopped = _repeat_at_desk(place, now)
+    state = Country.NER
+    of_state = [card for card in cards if card.state is state]
+    refusal = _a_death(place, store, passphrase, of_state[0], now)
+    old = of_state[1]
+    kid = old.kid
+    compromise = revoke_key(
+        place.registry,
+        store,
+        passphrase,
+        kid,
+        from_=dt.datetime.combine(now.date(), dt.time(), tzinfo=dt.UTC),
+        reason=KeyRevocationReason.KEY_COMPROMISE,
+        now=now,
+        by="demo-operator",
+    )
+    reissued = issue_cards(
+        place.registry,
+        store,
+        passphrase,
+        pending_nins(place.registry, state),
+        now=now,
+        officer="demo-officer",
+        workers=workers,
+    )
+    lists = lists_for(place.keys)
+    new = next(card for card in reissued if card.nin == old.nin)
+    return LifeRun(
+        repeat_of=repeat_of,
+        repeat_name=repeat_name,
+        repeat_stopped=stopped,
+        deceased_card=of_state[0].card_number,
+        deceased_refusal=refusal,
+        compromised_state=state,
+        compromised_kid=kid,
+        cards_revoked=len(compromise.cards),
+        cards_reissued=len(reissued),
+        old_card_verdict=verify_qr_text(old.qr_text, lists, now=now),
+        new_card_verdict=verify_qr_text(new.qr_text, lists, now=now),
+    )

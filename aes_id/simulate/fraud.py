@@ -12,7 +12,9 @@ The mix (:data:`DEFAULT_MIX`) is an assumption (❓): no agency publishes its
 border fraud mix. The eye's error rates are from White, Kemp, Jenkins, Matheson
 and Burton, "Passport Officers' Errors in Face Matching", PLOS ONE 9(8):
 e103510, 2014: officers comparing live card bearers with photos accepted 14 %
-of fraudulent (look-alike) photos and rejected 6 % of genuine ones.
+of fraudulent (look-alike) photos and rejected 6 % of genuine ones. Where the
+post has fingerprint readers, a fingerprint match settles the eye's doubt
+(:func:`aes_id.border.check.decide`), so the 6 % no longer stop genuine bearers.
 """
 
 from __future__ import annotations

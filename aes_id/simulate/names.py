@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -307,3 +308,76 @@ def husband_family_name(group: EthnicGroup, rng: random.Random) -> str | None:
     if group.custom in _PREFIX:
         return None
     return family_name(group, female=False, rng=rng)
+
+
+# Spelling variants: how another clerk writes the same name. Each pair is an alternation seen
+# in the Sahel's registries (Traoré / Traouré, Ouédraogo / Wedraogo, Maïga / Maiga, Keïta /
+# Keyta, Coulibaly / Kulibali, Diarra / Jara, Sawadogo / Savadogo, Cissé / Sissé, Diallo /
+# Jallo, Thiombiano / Tiombiano, Bah / Ba); see docs/deduplication.md.
+_ALTERNATIONS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\bou(?=[aeéèio])", "w"),
+        (r"\bw(?=[aeéio])", "ou"),
+        (r"(?<=[^aeiou])ou(?=[^aeiou])", "u"),
+        (r"ao(?=r)", "aou"),
+        (r"c(?=[aou])", "k"),
+        (r"c(?=[eéi])", "s"),
+        (r"\bdi(?=[aeo])", "j"),
+        (r"\bdj", "j"),
+        (r"\bj(?=[aiou])", "dj"),
+        (r"([lrstnmf])\1", r"\1"),
+        (r"y\b", "i"),
+        (r"ï", "y"),
+        (r"v", "w"),
+        (r"(?<=a)w(?=a)", "v"),
+        (r"(?<=[aeiou])h\b", ""),
+        (r"\bth", "t"),
+        (r"\btch", "ch"),
+        (r"gu(?=[eéi])", "g"),
+        (r"amed\b", "ammed"),
+        (r"\bag\b", "agg"),
+        (r"-", " "),
+    )
+)
+_PLAIN = str.maketrans("éèêëïîâàôöûüç", "eeeeiiaaoouuc")
+_VOWELS = "aeiou"
+
+
+def _capitalised(text: str) -> str:
+    return re.sub(r"[^\W\d_]+", lambda word: word[0].capitalize(), text)
+
+
+def spelling_variant(name: str, rng: random.Random) -> str:
+    """``name`` as another clerk may write it: accents dropped, or one or two alternations.
+
+    >>> spelling_variant("Ouédraogo", random.Random(3)) in ("Ouedraogo", "Wédraogo", "Wedraogo")
+    True
+    """
+    text = name.lower()
+    if rng.random() < 0.5:
+        text = text.translate(_PLAIN)
+    for _ in range(1 + int(rng.random() < 0.4)):
+        usable = [(p, r) for p, r in _ALTERNATIONS if p.search(text)]
+        if not usable:
+            break
+        pattern, replacement = usable[int(rng.random() * len(usable))]
+        text = pattern.sub(replacement, text, count=1)
+    return _capitalised(text)
+
+
+def typo(name: str, rng: random.Random) -> str:
+    """``name`` with one slip of the keyboard: two letters swapped, one dropped or a vowel wrong."""
+    letters = [i for i, c in enumerate(name) if c.isalpha()]
+    if len(letters) < 4:
+        return name
+    chars = list(name)
+    kind = rng.random()
+    at = letters[1 + int(rng.random() * (len(letters) - 2))]  # neither the first nor the last
+    if kind < 0.4 and chars[at + 1].isalpha():
+        chars[at], chars[at + 1] = chars[at + 1], chars[at]
+    elif kind < 0.7:
+        del chars[at]
+    elif chars[at] in _VOWELS:
+        chars[at] = _VOWELS[int(rng.random() * len(_VOWELS))]
+    return _capitalised("".join(chars))

@@ -123,10 +123,16 @@ class BorderReport:
     genuine_checks: int
     genuine_not_admitted: dict[str, dict[str, int]]
     """Mechanism -> {"refer": n, "refuse": n} for genuine travellers not admitted."""
+    genuine_travellers: int
+    """Travellers who crossed (or tried to) with their own genuine card."""
     genuine_travellers_stopped: int
+    """Of those, travellers not admitted at one of their checks at least."""
     posts: list[PostFigures]
     list_age: dict[str, int]
     per_day: dict[str, dict[str, int]]
+    """Checks per post on each of the drill's days (day i: ``start + i`` days, ``days`` keys)."""
+    checks_after_end: int
+    """Entry checks after the drill's last day (of trips that left on it): not in ``per_day``."""
     timings: list[Timing]
     timing_histogram: dict[str, dict[str, int]]
     """Checks per band of verification time (ms), by source."""
@@ -162,22 +168,19 @@ def build_report(
     alerted = _alerted_crossings(alerts)
     genuine = [c for c in crossings if _kind(truths, c) == GENUINE]
     meta = dict(settings or {})
+    per_day, after_end = _per_day(crossings, meta)
     return BorderReport(
         settings=meta,
         crossings=len(crossings),
         frauds=_fraud_outcomes(frauds, by_fraud, alerted),
         genuine_checks=len(genuine),
         genuine_not_admitted=_genuine_stops(genuine),
-        genuine_travellers_stopped=len(
-            {
-                truths[c.id].traveller
-                for c in genuine
-                if not c.admitted and c.id is not None and c.id in truths
-            }
-        ),
+        genuine_travellers=len(_travellers(genuine, truths)),
+        genuine_travellers_stopped=len(_travellers([c for c in genuine if not c.admitted], truths)),
         posts=_post_figures(crossings, truths, frauds, meta.get("posts", {})),
         list_age=_list_age(crossings),
-        per_day=_per_day(crossings),
+        per_day=per_day,
+        checks_after_end=after_end,
         timings=_timings(crossings),
         timing_histogram=_timing_histogram(crossings),
         alerts=dict(Counter(alert.kind.value for alert in alerts)),
@@ -195,6 +198,10 @@ def _kind(truths: Mapping[int, Truth], crossing: Crossing | int) -> str:
     ident = crossing if isinstance(crossing, int) else crossing.id
     truth = truths.get(ident or 0)
     return truth.kind if truth else GENUINE
+
+
+def _travellers(crossings: Iterable[Crossing], truths: Mapping[int, Truth]) -> set[int]:
+    return {truths[c.id].traveller for c in crossings if c.id is not None and c.id in truths}
 
 
 def _alerted_crossings(alerts: Iterable[Alert]) -> dict[int, str]:
@@ -305,11 +312,40 @@ def _list_age(crossings: Iterable[Crossing]) -> dict[str, int]:
     return bands
 
 
-def _per_day(crossings: Iterable[Crossing]) -> dict[str, dict[str, int]]:
-    days: dict[str, Counter[str]] = defaultdict(Counter)
+def _per_day(
+    crossings: Sequence[Crossing], settings: Mapping[str, Any]
+) -> tuple[dict[str, dict[str, int]], int]:
+    """Checks per post on each drill day, and the checks after the last day.
+
+    With the drill's ``start`` and ``days`` in ``settings``, day i is ``[start + i days,
+    start + i + 1 days)``, labelled by its date: a 7-day drill has 7 days, empty ones too.
+    Without them (a report built by hand), the calendar days from the first check to the last.
+    """
+    start, count = _drill_days(crossings, settings)
+    days: list[Counter[str]] = [Counter() for _ in range(count)]
+    after_end = 0
     for crossing in crossings:
-        days[crossing.at.date().isoformat()][crossing.post] += 1
-    return {day: dict(sorted(posts.items())) for day, posts in sorted(days.items())}
+        index = (crossing.at - start) // dt.timedelta(days=1)
+        if 0 <= index < count:
+            days[index][crossing.post] += 1
+        elif index >= count:
+            after_end += 1
+    labels = [(start + dt.timedelta(days=i)).date().isoformat() for i in range(count)]
+    return {d: dict(sorted(c.items())) for d, c in zip(labels, days, strict=True)}, after_end
+
+
+def _drill_days(
+    crossings: Sequence[Crossing], settings: Mapping[str, Any]
+) -> tuple[dt.datetime, int]:
+    start, days = settings.get("start"), settings.get("days")
+    if isinstance(start, str | dt.datetime) and isinstance(days, int) and days > 0:
+        moment = dt.datetime.fromisoformat(start) if isinstance(start, str) else start
+        return moment, days
+    if not crossings:
+        return dt.datetime.min.replace(tzinfo=dt.UTC), 0
+    first = min(c.at for c in crossings)
+    midnight = first.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight, (max(c.at for c in crossings) - midnight).days + 1
 
 
 def _timings(crossings: Iterable[Crossing]) -> list[Timing]:
@@ -399,7 +435,11 @@ def report_tables(report: BorderReport) -> list[RenderableType]:
 def _settings_text(report: BorderReport) -> Text:
     s = report.settings
     eye = s.get("eye", {})
-    fingers = "on" if s.get("fingerprints") else "off (no fingerprint readers at the posts)"
+    fingers = (
+        "on (a match settles what the agent's eye doubts)"
+        if s.get("fingerprints")
+        else "off (no fingerprint readers at the posts)"
+    )
     return Text(
         f"Border drill: {s.get('travellers', '?')} travellers, {s.get('days', '?')} days from "
         f"{str(s.get('start', '?'))[:10]}, fraud rate {s.get('fraud_rate', '?')}, seed "
@@ -439,8 +479,9 @@ def _genuine_table(report: BorderReport) -> RenderableType:
     stopped = sum(sum(v.values()) for v in report.genuine_not_admitted.values())
     title = Text(
         f"Genuine travellers not admitted: {stopped} of {report.genuine_checks} checks "
-        f"({_share(stopped, report.genuine_checks)}), {report.genuine_travellers_stopped} "
-        "travellers",
+        f"({_share(stopped, report.genuine_checks)}), {report.genuine_travellers_stopped} of "
+        f"{report.genuine_travellers} travellers "
+        f"({_share(report.genuine_travellers_stopped, report.genuine_travellers)})",
         style="bold",
     )
     table = _table("", "why", "referred", "refused")

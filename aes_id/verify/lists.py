@@ -19,7 +19,11 @@ from aes_id.pki.trust import parse_trust_list
 from aes_id.verify.verifier import Lists
 
 MAX_LIST_BYTES = 64 * 1024 * 1024
-KEY_STORE_HINT = "run `aes-id keys init`, or pass --trust-list and --root"
+LISTS_HINT = (
+    "point --keys at the operator's exported lists (root.crt.pem, trust-list.cose), "
+    "or pass --trust-list and --root"
+)
+"""A verifier has no keys of its own: what to do when it finds no lists."""
 
 
 def read_bounded(path: Path, what: str) -> bytes:
@@ -54,9 +58,7 @@ def lists_in_folder(root: x509.Certificate, folder: Path) -> Lists:
     """The lists exported in ``folder`` (a key store, or a border post's synced copy)."""
     trust = folder / TRUST_LIST_FILE
     if not trust.exists():
-        raise InputError(
-            f"no trust list in {folder}", hint="run `aes-id keys init`, or pass --trust-list"
-        )
+        raise InputError(f"no trust list in {folder}", hint=LISTS_HINT)
     return load_lists(root, trust, sorted(folder.glob(REVOCATION_GLOB)))
 
 
@@ -89,8 +91,6 @@ def lists_for(
     if trust_list is None:
         if revocations or root:
             raise UsageError("--revocations and --root go with --trust-list")
-        return lists_in_folder(exported_root(keys, KEY_STORE_HINT), keys)
-    anchor = (
-        load_root_certificate(root) if root is not None else exported_root(keys, KEY_STORE_HINT)
-    )
+        return lists_in_folder(exported_root(keys, LISTS_HINT), keys)
+    anchor = load_root_certificate(root) if root is not None else exported_root(keys, LISTS_HINT)
     return load_lists(anchor, trust_list, revocations)

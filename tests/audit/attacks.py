@@ -253,6 +253,28 @@ def leaf_for_no_card(world: World) -> Expect:
     )
 
 
+def card_leaf_backdated(world: World) -> Expect:
+    """A card leaf's time moved an hour before its card was signed (bytes, column and nodes)."""
+    with raw(world) as db:
+        seq, number = a_first_round_card(db)
+        entry = LogEntry.decode(
+            bytes(db.execute("SELECT data FROM log_leaf WHERE seq = ?", (seq,)).fetchone()[0])
+        )
+        earlier = dataclasses.replace(entry, t=entry.t - 3600)
+        db.execute(
+            "UPDATE log_leaf SET data = ?, t = ? WHERE seq = ?", (earlier.encode(), earlier.t, seq)
+        )
+        _rebuild_nodes(db)
+    return Expect(Check.REGISTRY, f"card {number}", "the leaf is 3600 s before the signature")
+
+
+def log_clock_moved(world: World) -> Expect:
+    """The log's clock pushed a day ahead: every desk would be refused as behind it."""
+    with raw(world) as db:
+        db.execute("UPDATE log_head SET last_t = last_t + 86400")
+    return Expect(Check.LEAVES, "log head", "the log's clock is at")
+
+
 # --- the whole history --------------------------------------------------------------------------
 
 
@@ -332,6 +354,8 @@ ATTACKS: dict[str, Callable[[World], Expect]] = {
     "leaves swapped": leaves_swapped,
     "leaf without card": leaf_without_card,
     "leaf for no card": leaf_for_no_card,
+    "card leaf backdated": card_leaf_backdated,
+    "log clock moved": log_clock_moved,
     "history rewritten": history_rewritten,
     "checkpoint signature altered": checkpoint_signature_altered,
 }

@@ -119,8 +119,16 @@ class Result:
         return self.stdout + self.stderr
 
 
-def run_cli(world: World, *args: str) -> Result:
-    """Run ``aes-id --db … --keys … ARGS`` through the real entry point, in this process."""
+def run_cli(world: World, *args: str, now: dt.datetime = LATER) -> Result:
+    """Run ``aes-id --db … --keys … ARGS`` on a world, with the clock at ``now``."""
+    return run_in(world.path, *args, now=now)
+
+
+def run_in(path: Path, *args: str, now: dt.datetime = LATER) -> Result:
+    """Run ``aes-id --db PATH/registry.db --keys PATH/keys ARGS`` through the real entry point.
+
+    In this process, with the clock at ``now`` (``AES_ID_NOW``), as one desk would.
+    """
     out, err = io.StringIO(), io.StringIO()
     with (
         pytest.MonkeyPatch.context() as patch,
@@ -128,9 +136,9 @@ def run_cli(world: World, *args: str) -> Result:
         contextlib.redirect_stderr(err),
     ):
         patch.setenv(ENV_PASSPHRASE, PASSPHRASE)
-        patch.setenv(ENV_NOW, LATER.isoformat())
+        patch.setenv(ENV_NOW, now.isoformat())
         try:
-            main(["--db", str(world.db), "--keys", str(world.keys), *args])
+            main(["--db", str(path / "registry.db"), "--keys", str(path / "keys"), *args])
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

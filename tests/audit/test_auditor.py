@@ -40,11 +40,33 @@ def test_a_healthy_registry_passes_every_check(world: World) -> None:
     assert data["ok"] and [c["findings"] for c in data["checks"]] == [0] * 5
 
 
-def test_a_log_without_checkpoints_proves_nothing(world: World) -> None:
+def test_a_log_without_checkpoints_is_no_finding_but_says_what_to_do(world: World) -> None:
     with raw(world) as db:
         db.execute("DELETE FROM checkpoint")
     report = run_audit(world.registry, world.store)
-    assert _has(report, Check.CHECKPOINTS, "log", "no checkpoint")
+    assert report.ok and report.latest_checkpoint is None
+    assert report.uncovered == report.tree_size == 39
+    assert report.coverage.startswith("no checkpoint yet: nothing signs these 39 leaves; run ")
+    assert "`aes-id audit checkpoint --out FILE`" in report.coverage
+    # An auditor who kept a checkpoint still sees that the log lost its own.
+    kept = run_audit(world.registry, world.store, saved_checkpoint=world.saved)
+    assert _has(kept, Check.SAVED, "saved checkpoint", "latest valid checkpoint has 0 leaves")
+
+
+def test_the_report_counts_the_leaves_after_the_latest_checkpoint(world: World) -> None:
+    report = run_audit(world.registry, world.store)
+    assert report.uncovered == 0 and report.coverage == "checkpoint 39 covers every leaf"
+    kid = kid_of(world.store.root_certificate())
+    with world.registry.transaction() as session:
+        append_leaves(session, [LeafDraft(2_000_000_000, LeafKind.KEY, kid, b"x", "00", "o")] * 2)
+    report = run_audit(world.registry, world.store)
+    assert report.latest_checkpoint == 39 and report.tree_size == 41
+    assert report.uncovered == 2 and report.coverage == (
+        "2 leaves were added after checkpoint 39: they are covered once the next checkpoint "
+        "is signed (`aes-id audit checkpoint`)"
+    )
+    data = report.to_json()
+    assert data["leaves_after_checkpoint"] == 2 and data["coverage"] == report.coverage
 
 
 def test_checkpoints_are_checked_with_the_key_the_auditor_trusts(world: World) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,7 @@ from aes_id.audit.auditor import run_audit
 from aes_id.audit.checkpoint import log_verifier, read_checkpoint
 from aes_id.cli.common import ENV_NOW, ENV_PASSPHRASE
 from tests.audit.attacks import a_first_round_card, leaf_deleted, raw
-from tests.audit.conftest import LATER, PASSPHRASE, World, run_cli
+from tests.audit.conftest import LATER, PASSPHRASE, World, run_cli, run_in
 
 
 def test_key_prints_the_logs_verifier_key(world: World) -> None:
@@ -81,6 +83,37 @@ def test_verify_names_what_failed_and_exits_1(world: World) -> None:
     result = run_cli(world, "audit", "verify")
     assert result.exit_code == 1
     assert f"{expect.subject}:" in result.stdout and "the log does not hold" in result.stdout
+
+
+def test_the_first_audit_before_any_checkpoint_says_what_to_do(tmp_path: Path) -> None:
+    home = tmp_path / "first-hour"
+    home.mkdir()
+    for args in (
+        ["enrol", "--synthetic", "3", "--seed", "3"],
+        ["keys", "init"],
+        ["issue", "--pending", "--workers", "1"],
+    ):
+        assert run_in(home, *args).exit_code == 0, args
+    first = run_in(home, "audit", "verify")
+    assert first.exit_code == 0, first.output
+    assert "the log does not hold" not in first.stdout
+    assert "no checkpoint yet: nothing signs these" in first.stdout
+    assert "run `aes-id audit checkpoint --out FILE`" in first.stdout
+    assert re.search(r"│ - │ 1\. checkpoint signatures +│ none yet", first.stdout), first.stdout
+    assert "no checkpoint signs the log yet" in first.stdout
+    saved = home / "first.checkpoint"
+    assert run_in(home, "audit", "checkpoint", "--out", str(saved)).exit_code == 0
+    covered = run_in(home, "audit", "verify")
+    assert "covers every leaf" in covered.stdout and "the log holds" in covered.stdout
+    assert run_in(home, "enrol", "--synthetic", "1", "--seed", "4").exit_code == 0
+    assert run_in(home, "issue", "--pending", "--workers", "1").exit_code == 0
+    size = int(saved.read_text(encoding="utf-8").split("\n")[1])  # origin, size, root
+    later = run_in(home, "audit", "verify", "--checkpoint", str(saved))
+    assert later.exit_code == 0, later.output
+    assert f"1 leaf was added after checkpoint {size}: it is covered once the next" in later.stdout
+    data = json.loads(run_in(home, "audit", "verify", "--json").stdout)
+    assert data["ok"] and data["latest_checkpoint"] == size
+    assert data["leaves_after_checkpoint"] == 1
 
 
 def test_log_show_filters(world: World) -> None:

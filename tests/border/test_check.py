@@ -42,8 +42,16 @@ def test_every_verdict_has_exactly_one_decision() -> None:
     [
         ("VALID", FaceCheck.MATCH, FingerCheck.MATCH, Decision.ADMIT),
         ("VALID", FaceCheck.NOT_DONE, FingerCheck.NO_TEMPLATE, Decision.ADMIT),
-        ("VALID", FaceCheck.MISMATCH, FingerCheck.MATCH, Decision.REFER),
+        # a fingerprint match settles what the agent's eye doubts
+        ("VALID", FaceCheck.MISMATCH, FingerCheck.MATCH, Decision.ADMIT),
         ("VALID", FaceCheck.MATCH, FingerCheck.MISMATCH, Decision.REFER),
+        ("VALID", FaceCheck.MISMATCH, FingerCheck.MISMATCH, Decision.REFER),
+        # without a reader (or templates), the eye's doubt is referred, as before
+        ("VALID", FaceCheck.MISMATCH, FingerCheck.NOT_DONE, Decision.REFER),
+        ("VALID", FaceCheck.MISMATCH, FingerCheck.NO_TEMPLATE, Decision.REFER),
+        ("VALID", FaceCheck.NOT_DONE, FingerCheck.MISMATCH, Decision.REFER),
+        ("REVOKED", FaceCheck.MISMATCH, FingerCheck.MATCH, Decision.REFUSE),
+        ("EXPIRED", FaceCheck.MATCH, FingerCheck.MATCH, Decision.REFER),
         ("REVOKED", FaceCheck.MATCH, FingerCheck.MATCH, Decision.REFUSE),
         ("EXPIRED", FaceCheck.NOT_DONE, FingerCheck.NOT_DONE, Decision.REFER),
         (UNREADABLE, FaceCheck.NOT_DONE, FingerCheck.NOT_DONE, Decision.REFER),

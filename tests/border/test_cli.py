@@ -177,3 +177,17 @@ def test_simulate_then_report(run: Run, tmp_path: Path) -> None:
     assert code == 0 and "Frauds" in out and "White et al." in out
     code, _, err = run("border", "report", "--run", "nope")
     assert code == 2 and "no border drill named 'nope'" in err
+
+
+def test_a_post_s_errors_never_advise_making_keys(run: Run, tmp_path: Path) -> None:
+    """A border post has no keys: every way a post can lack its lists says what to sync."""
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    outcomes = [
+        run("border", "check", "--post", "kantchari", "--qr", "NCFO"),
+        run("border", "sync", "--post", "kantchari", "--exports", str(empty)),
+    ]
+    expected = ["border sync --post kantchari", "root certificate"]
+    for (code, _out, err), says in zip(outcomes, expected, strict=True):
+        assert code != 0 and says in err, err
+        assert "keys init" not in err, err

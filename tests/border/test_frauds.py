@@ -10,6 +10,7 @@ import random
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from aes_id.biometrics.desk import card_fingers, finger_record
 from aes_id.border.check import PostVerification, check_bearer, decide, verify_at_post
 from aes_id.border.correlate import Correlator, retro_check
 from aes_id.border.fingers import default_matcher
@@ -215,7 +216,7 @@ def test_impostor_is_missed_until_cards_carry_fingerprints_then_caught(
     live = live_capture(impostor.biometric_seed, (), 5)
     missed = _check(plain, lists, eye=ALWAYS_FOOLED, resemblance=Resemblance.LOOKALIKE, live=live)
     assert (missed.finger, missed.decision) == (FingerCheck.NO_TEMPLATE, Decision.ADMIT)
-    # Issue 7's cards: two compact templates in the QR, matched 1:1 offline.
+    # Cards with fingerprints: two compact templates in the QR, matched 1:1 offline.
     with_fingers = shared_operator.sign(
         fit_templates(holder.claims, card_templates(holder.biometric_seed))
     )
@@ -238,6 +239,49 @@ def test_impostor_is_missed_until_cards_carry_fingerprints_then_caught(
         with_fingers, lists, eye=NEVER_FOOLED, resemblance=Resemblance.SAME, live=holder_live
     )
     assert (own.finger, own.decision) == (FingerCheck.MATCH, Decision.ADMIT)
+
+
+def test_drill_cards_carry_the_templates_the_issuer_puts_on_a_card() -> None:
+    for seed in (3, 1_234, 98_765):
+        assert card_templates(seed) == card_fingers(finger_record(seed))
+        assert [t.key for t in card_templates(seed)] == [51, 56], "the two index fingers"
+
+
+def test_a_holder_s_live_capture_matches_the_card_the_registry_issued() -> None:
+    """The post's capture is a later press of the same fingers the desk enrolled (the
+    benchmark's genuine pairs, docs/biometrics.md): a holder matches their card, someone
+    else does not."""
+    matcher = default_matcher()
+    seeds = range(500, 540)
+    for session, seed in enumerate(seeds, start=2):
+        issued = card_fingers(finger_record(seed))  # what aes_id.cards.issue puts in the QR
+        assert matcher(issued, live_capture(seed, issued, session)), seed
+        assert not matcher(issued, live_capture(seed + 1, issued, session)), seed
+    with pytest.raises(ValueError, match="later session"):
+        live_capture(500, (), 1)
+
+
+def test_a_fingerprint_match_admits_the_holder_the_eye_doubted(
+    shared_operator: DrillOperator, holders: list[Cardholder]
+) -> None:
+    holder, impostor = holders[10], holders[11]
+    assert holder.biometric_seed is not None and impostor.biometric_seed is not None
+    lists = current_lists(shared_operator)
+    text = shared_operator.sign(fit_templates(holder.claims, card_templates(holder.biometric_seed)))
+    templates = verify_at_post(text, lists, now=NOW).fingerprints
+    doubting = EyeSettings(reject_genuine=1.0, accept_lookalike=0.0, accept_stranger=0.0)
+    without_reader = _check(text, lists, eye=doubting, resemblance=Resemblance.SAME)
+    assert (without_reader.face, without_reader.decision) == (FaceCheck.MISMATCH, Decision.REFER)
+    own = live_capture(holder.biometric_seed, templates, 7)
+    settled = _check(text, lists, eye=doubting, resemblance=Resemblance.SAME, live=own)
+    assert (settled.face, settled.finger, settled.decision) == (
+        FaceCheck.MISMATCH,
+        FingerCheck.MATCH,
+        Decision.ADMIT,
+    )
+    other = live_capture(impostor.biometric_seed, templates, 7)
+    caught = _check(text, lists, eye=doubting, resemblance=Resemblance.LOOKALIKE, live=other)
+    assert (caught.finger, caught.decision) == (FingerCheck.MISMATCH, Decision.REFER)
 
 
 def _seen(post: str, at: dt.datetime, ident: int, card: str = "ML0000001") -> Crossing:

@@ -1,7 +1,6 @@
 """Issuance: card numbers, dates, one valid card per resident, QR size, interop, atomicity.
 
-A registry of twelve synthetic residents and a fixed-seed key store are built
-once per module; each test works on its own copy of that folder.
+The desk (twelve synthetic residents, fixed-seed keys) is in ``tests/cards/conftest.py``.
 """
 
 from __future__ import annotations
@@ -9,19 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import claim169
 import pytest
 from sqlalchemy import select, update
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 import aes_id.cards.issue
 from aes_id.audit.leaf import LeafKind, LogEntry
-from aes_id.cards.issue import IssuedCard, issue_cards, pending_nins
+from aes_id.cards.issue import pending_nins
 from aes_id.domain import CardStatus, Country, RevocationReason, Verdict
 from aes_id.errors import AesIdError, InputError, NotFoundError, UsageError
 from aes_id.formats.credential import parse_qr_text
@@ -30,60 +27,11 @@ from aes_id.pki.certs import public_key_of
 from aes_id.pki.keys import KeyStore
 from aes_id.publishing import publish_lists
 from aes_id.registry import tables
-from aes_id.registry.db import Registry, open_registry
-from aes_id.simulate.enrolment import enrol_synthetic
+from aes_id.registry.db import open_registry
 from aes_id.verify.lists import lists_for
 from aes_id.verify.verifier import verify_qr_text
-from tests.verify.conftest import PASSPHRASE, init_seeded_keys
-
-NOW = dt.datetime(2026, 3, 14, 9, 30, 15, 123456, tzinfo=dt.UTC)
-LATER = NOW + dt.timedelta(days=30)
-PER_STATE = 4
-
-
-@dataclass
-class Desk:
-    """One test's registry and key store (a copy of the module's template)."""
-
-    registry: Registry
-    store: KeyStore
-
-    def issue(self, nins: list[str], now: dt.datetime = NOW, **kw: Any) -> list[IssuedCard]:
-        return issue_cards(self.registry, self.store, PASSPHRASE, nins, now=now, officer="o1", **kw)
-
-    def rows(self) -> list[tables.CardRow]:
-        with self.registry.reader() as session:
-            return list(session.scalars(select(tables.CardRow)))
-
-    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of the tables issuance writes, to prove that nothing changed."""
-        found = {}
-        with self.registry.reader() as session:
-            for name in ("card", "card_counter", "log_leaf", "log_head", "merkle_node"):
-                rows = session.execute(select(SQLModel.metadata.tables[name])).all()
-                found[name] = sorted(tuple(row) for row in rows)
-        return found
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("issuance")
-    registry = open_registry(folder / "registry.db")
-    for seed, state in enumerate(Country, start=21):
-        enrol_synthetic(
-            registry, PER_STATE, seed=seed, state=state, officer="o1", site="desk", now=NOW
-        )
-    init_seeded_keys(registry, folder / "keys", seed="issuance", now=NOW)
-    registry.dispose()
-    return folder
-
-
-@pytest.fixture
-def desk(template: Path, tmp_path: Path) -> Iterator[Desk]:
-    shutil.copytree(template, tmp_path / "desk")
-    registry = open_registry(tmp_path / "desk" / "registry.db", create=False)
-    yield Desk(registry, KeyStore.open(tmp_path / "desk" / "keys"))
-    registry.dispose()
+from tests.cards.conftest import LATER, NOW, PER_STATE, Desk
+from tests.verify.conftest import PASSPHRASE
 
 
 def test_card_numbers_run_in_sequence_per_state(desk: Desk) -> None:
@@ -263,11 +211,13 @@ def test_no_card_is_signed_outside_the_signers_period(desk: Desk, when: dt.datet
     assert desk.snapshot() == before
 
 
-def test_two_signing_processes_issue_the_same_cards_as_one(template: Path, tmp_path: Path) -> None:
+def test_two_signing_processes_issue_the_same_cards_as_one(
+    desk_template: Path, tmp_path: Path
+) -> None:
     texts = []
     for workers in (1, 2):
         folder = tmp_path / f"w{workers}"
-        shutil.copytree(template, folder)
+        shutil.copytree(desk_template, folder)
         registry = open_registry(folder / "registry.db", create=False)
         desk = Desk(registry, KeyStore.open(folder / "keys"))
         cards = desk.issue(pending_nins(registry)[:6], workers=workers)

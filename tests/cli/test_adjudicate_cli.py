@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-import aes_id.cli.officer
+from aes_id.biometrics.iso19794 import write_fingers
+from aes_id.biometrics.template import decode_fingers
 from aes_id.registry.capture import synthetic_capture
-from aes_id.registry.enrol import Capture, Demographics
 from aes_id.simulate.enrolment import with_repeats
 from aes_id.simulate.population import SyntheticPerson, generate
 from tests.cli.conftest import NOW, Cli, environment, run_main
@@ -81,13 +81,10 @@ def residents(home: Path) -> int:
     return int(str(rows(home, "SELECT count(*) FROM resident")[0][0]))
 
 
-def capture_as(monkeypatch: pytest.MonkeyPatch, bodies: dict[str, tuple[int, int]]) -> None:
-    """Make the desk capture the body ``bodies[family name] = (seed, session)``."""
-
-    def fake(person: Demographics, photo: bytes | None) -> Capture:
-        return synthetic_capture(*bodies[person.family_name])
-
-    monkeypatch.setattr(aes_id.cli.officer, "desk_capture", fake)
+def scan(path: Path, seed: int, session: int) -> str:
+    """The scanner's ISO/IEC 19794-2 record of body ``seed`` pressed at ``session``; its name."""
+    path.write_bytes(write_fingers(decode_fingers(synthetic_capture(seed, session).fingers or b"")))
+    return path.name
 
 
 # -- stopped at enrolment ---------------------------------------------------------------------
@@ -125,13 +122,10 @@ def test_a_bad_repeat_rate_is_a_usage_error(cli: Cli) -> None:
     assert residents(cli.home) == 0
 
 
-def test_a_repeat_enrolled_from_flags_is_stopped(
-    cli: Cli, stopped: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    first = planted()[0]
-    capture_as(monkeypatch, {"Maïga": (first.biometric_seed, 3)})
+def test_a_repeat_enrolled_from_flags_is_stopped(cli: Cli, stopped: dict[str, Any]) -> None:
+    fingers = scan(cli.home / "maiga.fmr", planted()[0].biometric_seed, 3)
     before = residents(cli.home)
-    outcome = cli("enrol", *FLAGS)
+    outcome = cli("enrol", *FLAGS, "--fingers", fingers)
     assert outcome.code == 1 and outcome.out == ""
     lines = outcome.err.splitlines()
     case = len(stopped["suspected_duplicates"]) + 1
@@ -143,19 +137,18 @@ def test_a_repeat_enrolled_from_flags_is_stopped(
     assert listed[-1]["number"] == case and listed[-1]["person"]["family_name"] == "Maïga"
 
 
-def test_a_csv_row_repeating_an_earlier_row_is_rejected_by_line(
-    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    capture_as(
-        monkeypatch, {"Keïta": (900, 1), "Traoré": (901, 1), "Diallo": (900, 2), "Cissé": (902, 1)}
-    )
+def test_a_csv_row_repeating_an_earlier_row_is_rejected_by_line(cli: Cli, home: Path) -> None:
+    bodies = [(900, 1), (901, 1), (900, 2), (902, 1)]  # the third: Keïta's fingers again
+    names = [scan(home / f"{seed}-{session}.fmr", seed, session) for seed, session in bodies]
     people = [
         "Keïta,Aïssata,1987-11-00,F,MLI,Ségou,MLI,Bamako",
         "Traoré,Awa,1990-01-01,F,MLI,Kayes,MLI,Kayes",
-        "Diallo,Kadiatou,1989-03-04,F,MLI,Kayes,MLI,Kayes",  # Keïta's fingers again
+        "Diallo,Kadiatou,1989-03-04,F,MLI,Kayes,MLI,Kayes",
         "Cissé,Modibo,1975-06-30,M,MLI,Mopti,MLI,Mopti",
     ]
-    (home / "people.csv").write_text(CSV_HEADER + "\n".join(people) + "\n", encoding="utf-8")
+    rows = [f"{row},{name}" for row, name in zip(people, names, strict=True)]
+    header = CSV_HEADER.strip() + ",fingers\n"
+    (home / "people.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
     outcome = cli("enrol", "--csv", "people.csv", "--json")
     assert outcome.code == 1
     report = outcome.json()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
+from aes_id.biometrics.iso19794 import read_fingers, write_fingers
+from aes_id.biometrics.template import decode_fingers
 from aes_id.cli.app import app
+from aes_id.formats.credential import parse_qr_text
+from aes_id.registry.capture import synthetic_capture
 from tests.cli.conftest import NOW, PASSPHRASE, SYNTHETIC, Cli, Issued, environment
 
 PERSON = [
@@ -121,6 +127,193 @@ def test_enrol_synthetic(cli: Cli) -> None:
 def test_enrol_modes_are_exclusive(cli: Cli) -> None:
     outcome = cli("enrol", "--synthetic", "2", "--csv", "x.csv")
     assert outcome.code == 2 and "choose one of" in outcome.err
+    files = cli("enrol", "--csv", "x.csv", "--fingers", "a.fmr")
+    assert files.code == 2 and "--photo and --fingers go with one resident" in files.err
+
+
+# -- enrol: the scanner's fingers, or none ----------------------------------------------------
+
+
+def person(**changes: str) -> list[str]:
+    """PERSON's flags with some values changed (``family_name="Diallo"``)."""
+    flags = list(PERSON)
+    for name, value in changes.items():
+        flags[flags.index("--" + name.replace("_", "-")) + 1] = value
+    return flags
+
+
+def fingers_file(path: Path, seed: int, session: int = 1) -> Path:
+    """What a scanner gives for synthetic body ``seed`` pressed at ``session``: an ISO record."""
+    record = synthetic_capture(seed, session).fingers
+    assert record is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(write_fingers(decode_fingers(record)))
+    return path
+
+
+def count(home: Path, name: str) -> int:
+    return int(str(table(home, f"SELECT count(*) FROM {name}")[0][0]))
+
+
+def test_enrol_without_fingers_records_none_and_never_invents_them(cli: Cli, home: Path) -> None:
+    nin = cli.ok("enrol", *PERSON).out.strip()
+    assert table(home, f"SELECT fingers, dedup_row FROM biometric WHERE nin = '{nin}'") == [
+        (None, None)
+    ]
+    assert cli.ok("residents", "show", nin, "--json").json()["fingers"] is None
+    assert "fingers: none captured" in cli.ok("residents", "show", nin).out
+    export = cli("residents", "fingers", nin, "--out", "none.fmr")
+    assert export.code == 1 and f"resident {nin} has no fingerprints captured" in export.err
+    assert not (home / "none.fmr").exists()
+
+
+def test_fingers_exported_from_a_resident_cannot_enrol_a_second_nin(cli: Cli, home: Path) -> None:
+    """The same fingers under another name: stopped before a NIN, kept as a case (exit 1)."""
+    first = cli.ok("enrol", "--synthetic", "3", "--seed", "4", "--json").json()["nins"][0]
+    exported = cli.ok("residents", "fingers", first, "--out", "first.fmr")
+    assert f"10 finger views of {first} written to first.fmr" in exported.out
+    outcome = cli("enrol", *PERSON, "--fingers", "first.fmr")
+    assert outcome.code == 1 and outcome.out == ""
+    assert outcome.err.startswith(f"error: suspected duplicate of {first} (score 1.00)")
+    assert "hint: `aes-id adjudicate` to decide" in outcome.err and "Traceback" not in outcome.err
+    assert count(home, "resident") == 3
+    (case,) = cli.ok("adjudicate", "--json").json()
+    assert case["candidates"][0][0] == first and case["person"]["family_name"] == "Keïta"
+
+
+def test_a_new_press_of_enrolled_fingers_is_stopped_and_another_body_is_not(
+    cli: Cli, home: Path
+) -> None:
+    first = fingers_file(home / "scans" / "a.fmr", 900)
+    nin = cli.ok("enrol", *PERSON, "--fingers", "scans/a.fmr").out.strip()
+    shown = cli.ok("residents", "show", nin, "--json").json()["fingers"]
+    assert [f["position"] for f in shown] == list(range(1, 11))
+    assert shown[1]["finger"] == "right index"
+    assert [f["minutiae"] for f in shown] == [len(v) for v in read_fingers(first.read_bytes())]
+    assert "fingers: 10 captured (positions 1, 2, 3" in cli.ok("residents", "show", nin).out
+    fingers_file(home / "scans" / "a2.fmr", 900, 2)
+    again = cli(
+        "enrol", *person(family_name="Diallo", dob="1990-01-01"), "--fingers", "scans/a2.fmr"
+    )
+    assert again.code == 1 and f"suspected duplicate of {nin} (score " in again.err
+    fingers_file(home / "scans" / "b.fmr", 901)
+    cli.ok("enrol", *person(family_name="Cissé", dob="1975-06-30"), "--fingers", "scans/b.fmr")
+    assert count(home, "resident") == 2
+
+
+def test_residents_fingers_exports_the_record_enrolled(cli: Cli, home: Path) -> None:
+    scan = fingers_file(home / "a.fmr", 910)
+    nin = cli.ok("enrol", *PERSON, "--fingers", "a.fmr").out.strip()
+    data = cli.ok("residents", "fingers", nin, "--out", "out/back.fmr", "--json").json()
+    assert data["nin"] == nin and len(data["fingers"]) == 10
+    assert (home / "out" / "back.fmr").read_bytes() == scan.read_bytes()
+
+
+def test_a_malformed_fingers_file_is_one_line_and_writes_nothing(cli: Cli, home: Path) -> None:
+    data = fingers_file(home / "a.fmr", 920).read_bytes()
+    (home / "cut.fmr").write_bytes(data[:200])
+    outcome = cli("enrol", *PERSON, "--fingers", "cut.fmr")
+    assert outcome.code == 2 and "Traceback" not in outcome.err
+    assert outcome.err.startswith(
+        "error: fingers cut.fmr: truncated at byte 200: the record length says "
+    )
+    assert len(outcome.err.strip().splitlines()) == 1
+    assert count(home, "resident") == 0 and count(home, "adjudication") == 0
+
+
+def test_a_photo_too_large_gets_its_real_reason(cli: Cli, home: Path) -> None:
+    Image.new("1", (12000, 9000)).save(home / "huge.png")
+    outcome = cli("enrol", *PERSON, "--photo", "huge.png")
+    assert outcome.code == 2
+    assert outcome.err.strip() == "error: photo huge.png is 12000×9000 px, at most 8000 px a side"
+    assert count(home, "resident") == 0
+
+
+def test_interactive_asks_again_for_the_one_bad_field_then_the_files(
+    cli: Cli, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fingers_file(home / "a.fmr", 930)
+    answers = [
+        "Keïta",
+        "Aïssata",
+        "1987-13-01",  # a bad month: only the date is asked again
+        "1987-11-00",
+        "F",
+        "MLI",
+        "Ségou",
+        "MLI",
+        "Atlantis",  # not a region of Mali: asked again
+        "Bamako",
+        "nowhere.jpg",  # no such photo: asked again
+        "",  # no photo
+        "a.fmr",
+    ]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(answers) + "\n"))
+    outcome = cli("enrol", "--interactive", "--json")
+    assert outcome.code == 0, outcome.err
+    errors = outcome.err.splitlines()
+    assert len(errors) == 3
+    assert errors[0] == "month 13 is not 1-12 (or 00 for unknown): please type it again"
+    assert errors[1].startswith("region 'Atlantis' is not in Mali (MLI)")
+    assert errors[2] == (
+        "cannot read photo nowhere.jpg: No such file or directory: try again, or leave it empty"
+    )
+    assert outcome.out.count("Family name(s)") == 1 and outcome.out.count("Date of birth") == 2
+    nin = json.loads(outcome.out[outcome.out.index("{") :])["nin"]
+    shown = cli.ok("residents", "show", nin, "--json").json()
+    assert (shown["date_of_birth"], shown["region"]) == ("1987-11-XX", "Bamako")
+    assert len(shown["fingers"]) == 10
+
+
+def test_enrol_csv_from_a_french_spreadsheet_with_fingers(cli: Cli, home: Path) -> None:
+    fingers_file(home / "scans" / "a.fmr", 940)
+    header = CSV_HEADER.strip().replace(",", ";") + ";photo;fingers"
+    rows = [
+        "Keïta;Aïssata;1987-11-00;F;MLI;Ségou;MLI;Bamako;;scans/a.fmr",
+        "Ouédraogo;Éric;1962-00-00;M;BFA;Koudougou;BFA;Kadiogo;;",
+    ]
+    text = "\ufeff" + "\r\n".join([header, *rows]) + "\r\n"
+    (home / "people.csv").write_text(text, encoding="utf-8")
+    report = cli.ok("enrol", "--csv", "people.csv", "--json").json()
+    assert [item["line"] for item in report["enrolled"]] == [2, 3] and report["rejected"] == []
+    keita, eric = (item["nin"] for item in report["enrolled"])
+    assert len(cli.ok("residents", "show", keita, "--json").json()["fingers"]) == 10
+    assert cli.ok("residents", "show", eric, "--json").json()["fingers"] is None
+
+
+def test_enrol_csv_with_a_header_and_no_rows_is_an_error(cli: Cli, home: Path) -> None:
+    (home / "people.csv").write_text(CSV_HEADER, encoding="utf-8")
+    outcome = cli("enrol", "--csv", "people.csv")
+    assert outcome.code == 2 and "people.csv has a header but no rows" in outcome.err
+
+
+def test_enrol_csv_paths_may_not_leave_its_folder(cli: Cli, home: Path) -> None:
+    (home / "batch").mkdir()
+    header = CSV_HEADER.strip() + ",photo,fingers\n"
+    rows = [
+        "Keïta,Aïssata,1987-11-00,F,MLI,Ségou,MLI,Bamako,../portrait.jpg,",
+        "Traoré,Awa,1990-01-01,F,MLI,Kayes,MLI,Kayes,,/etc/passwd",
+    ]
+    (home / "batch" / "people.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    outcome = cli("enrol", "--csv", "batch/people.csv")
+    assert outcome.code == 1
+    assert "line 2: rejected: photo '../portrait.jpg' leaves the CSV's folder" in outcome.err
+    assert "line 3: rejected: fingers '/etc/passwd' is an absolute path" in outcome.err
+    assert count(home, "resident") == 0
+
+
+def test_a_card_for_a_resident_without_fingers_carries_no_templates(
+    cli: Cli, home: Path, qr_of: Callable[[str], str]
+) -> None:
+    bare = cli.ok("enrol", *PERSON).out.strip()
+    (synthetic,) = cli.ok("enrol", "--synthetic", "1", "--seed", "2", "--json").json()["nins"]
+    cli.ok("keys", "init")
+    cards = cli.ok("issue", bare, synthetic, "--workers", "1", "--json").json()
+    number = {card["nin"]: card["card_number"] for card in cards}
+    without = parse_qr_text(qr_of(number[bare])).claims
+    assert without.fingerprints == () and without.face
+    assert len(parse_qr_text(qr_of(number[synthetic])).claims.fingerprints) == 2
+    assert cli("verify", "--qr", qr_of(number[bare])).code == 0
 
 
 # -- keys -------------------------------------------------------------------------------------

@@ -219,10 +219,12 @@ def test_a_trust_list_signed_by_another_root_is_refused(
     assert outcome.code != 0 and "Traceback" not in outcome.err
 
 
-def test_without_a_key_store_verify_says_how_to_make_one(cli: Cli) -> None:
+def test_without_lists_verify_says_where_to_find_them(cli: Cli) -> None:
+    """An agent's machine has no keys: the hint names the exported lists, never `keys init`."""
     outcome = cli("verify", "--qr", "NCFO")
     assert outcome.code != 0 and "Traceback" not in outcome.err
-    assert "aes-id keys init" in outcome.err
+    assert "--trust-list" in outcome.err and "root.crt.pem" in outcome.err
+    assert "keys init" not in outcome.err
 
 
 def test_a_date_means_noon_utc_and_an_early_clock_is_flagged(cli: Cli, genuine: str) -> None:

@@ -194,26 +194,34 @@ def test_untransliterable_characters_are_named(name: str, named: str) -> None:
         ("Diallo", "Jean-Baptiste", "DIALLO<<JEAN<BAPTISTE<<<<<<<<<"),
         ("N'Diaye", "Fatou", "NDIAYE<<FATOU<<<<<<<<<<<<<<<<<"),
         ("Abdou", "", "ABDOU<<<<<<<<<<<<<<<<<<<<<<<<<"),
-        # step 2, the last given names to initials first
-        ("Ouédraogo", "Marie Jeanne Clarisse Wendkuuni", "OUEDRAOGO<<MARIE<JEANNE<C<W<<<"),
-        ("Sawadogo", "Abdoul Aziz Boukary Salif", "SAWADOGO<<ABDOUL<AZIZ<B<S<<<<<"),
-        # every given name an initial
-        ("Kaboré-Ouédraogo Zida", "Fatoumata Binta Aïssata", "KABORE<OUEDRAOGO<ZIDA<<F<B<A<<"),
-        # step 3, the initials cut (a cut landing on a filler drops it)
+        # step 1, the last given names to initials first; the one whose turn makes the
+        # name fit is cut instead, so that the field is full and ends in a letter
+        ("Ouédraogo", "Marie Jeanne Clarisse Wendkuuni", "OUEDRAOGO<<MARIE<JEANNE<CLAR<W"),
+        ("Sawadogo", "Abdoul Aziz Boukary Salif", "SAWADOGO<<ABDOUL<AZIZ<BOUKAR<S"),
+        ("Diallo", "Mamadou Oumar Abdoulaye Hamidou", "DIALLO<<MAMADOU<OUMAR<ABDOUL<H"),
+        ("Kaboré-Ouédraogo Zida", "Fatoumata Binta Aïssata", "KABORE<OUEDRAOGO<ZIDA<<FAT<B<A"),
+        # Tuareg and Hausa compound names
+        ("Ag Mohamed Ag Intalla", "Alghabass", "AG<MOHAMED<AG<INTALLA<<ALGHABA"),
+        ("Walet Alhousseini", "Fatimata Zahra Aminatou", "WALET<ALHOUSSEINI<<FATIMAT<Z<A"),
+        ("Abdoulkarim Oumarou Hamani", "Hassane Moussa Issoufou", "ABDOULKARIM<OUMAROU<HAMANI<<HA"),
+        # step 2, the first initials kept; a spare place is the first name's second letter
         (
             "Traoré-Coulibaly Diabaté",
             "Fatoumata Binta Aïssata Kadi",
-            "TRAORE<COULIBALY<DIABATE<<F<B<",
+            "TRAORE<COULIBALY<DIABATE<<FA<B",
         ),
-        # step 4, the family name cut, keeping the first initial
+        # step 3, the family name cut on a letter, the given names filling the rest
         (
             "Abdoulkadri Maïga-Ould Mohamedoune",
             "Mohamed Abdoulaye",
             "ABDOULKADRI<MAIGA<OULD<MOHA<<M",
         ),
         ("Abdoulkadri Maïga Ould Cheikh", "Mohamed Ibrahim", "ABDOULKADRI<MAIGA<OULD<CHEI<<M"),
-        ("Abdoulkadri Maïga Ould Moh Sidi", "Awa", "ABDOULKADRI<MAIGA<OULD<MOH<<A<"),
+        ("Abdoulkadri Maïga Ould Moh Sidi", "Awa", "ABDOULKADRI<MAIGA<OULD<MOH<<AW"),
+        ("Ag Mohamed Ag Intalla Ag Attaher Ag Ghaly", "Ahmed", "AG<MOHAMED<AG<INTALLA<AG<AT<<A"),
+        # step 4, a family name alone: cut at 30, or shortened when 30 would be a filler
         ("Abdoulkadri Maïga-Ould Mohamedoune", "", "ABDOULKADRI<MAIGA<OULD<MOHAMED"),
+        ("Abdoulkadri Maïga Ould Mohame Sidi", "", "ABDOULKADRI<MAIGA<OULD<MOHAM<S"),
     ],
 )
 def test_name_field(family: str, given: str, field: str) -> None:
@@ -221,7 +229,7 @@ def test_name_field(family: str, given: str, field: str) -> None:
     assert len(field) == 30
 
 
-def test_step_three_cuts_the_initials() -> None:
+def test_step_two_keeps_the_first_initials() -> None:
     # 21 + 2 leave 7 places for G<A<M<I<Z: four initials survive, the last letter marks the cut
     field = name_field("Ouedraogo Kabore Zida", "Gaston Aime Michel Idrissa Zakaria")
     assert field == "OUEDRAOGO<KABORE<ZIDA<<G<A<M<I"
@@ -231,9 +239,48 @@ def test_step_three_cuts_the_initials() -> None:
     assert parsed.given_names == "G A M I"
 
 
+@pytest.mark.parametrize(
+    ("family", "given"),
+    [
+        # each of these used to end in fillers although the name had been shortened
+        ("Diallo", "Mamadou Oumar Abdoulaye Hamidou"),
+        ("Ouédraogo-Kaboré", "Marie Françoise Wendkouni Aïcha"),
+        ("Traoré-Coulibaly Diabaté", "Fatoumata Binta Aïssata Kadi"),
+        ("Abdoulkadri Maïga Ould Moh Sidi", "Awa"),
+        ("Sawadogo", "Abdoul Aziz Boukary Salif Moussa Issa Amadou Hamidou Ousmane Seydou"),
+    ],
+)
+def test_a_shortened_name_ends_in_a_letter(family: str, given: str) -> None:
+    line1, line2, _ = compose_td1(aes_data())
+    line3 = name_field(family, given)
+    assert line3[29] != "<", line3
+    assert parse_td1((line1, line2, line3), today=TODAY).possibly_truncated
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=14),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=14), max_size=6),
+)
+def test_the_last_letter_tells_whether_a_name_was_shortened(
+    family: list[str], given: list[str]
+) -> None:
+    whole = "<".join(family) + ("<<" + "<".join(given) if given else "")
+    field = name_field(" ".join(family), " ".join(given))
+    if len(whole) <= 30:
+        assert field == whole.ljust(30, "<")
+    elif any(len(part) > 1 for part in family + given):
+        assert field[29] != "<", field
+    assert "<<<" not in field.rstrip("<")
+
+
 def test_name_field_other_widths() -> None:
     assert name_field("Eriksson", "Anna Maria", width=39) == "ERIKSSON<<ANNA<MARIA" + "<" * 19
-    assert name_field("Eriksson", "Anna Maria", width=12) == "ERIKSSON<<A<"
+    assert name_field("Eriksson", "Anna Maria", width=12) == "ERIKSSON<<AN"
 
 
 def test_name_field_width_must_hold_a_name() -> None:

@@ -411,3 +411,102 @@ def test_a_failure_while_setting_the_old_store_aside_changes_nothing(
     monkeypatch.undo()
     assert snapshot(store.path) == before
     assert not list(store.path.glob("replaced-*"))
+
+
+# --- compromise: a passphrase long enough, a successor, a replaced State CA ------------------
+
+
+def test_a_short_passphrase_is_refused_at_init(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="has 11 characters: it needs at least 12") as info:
+        init_store(tmp_path / "k", "x" * 11, NOW)
+    assert "\n" not in str(info.value) and info.value.hint
+    assert not (tmp_path / "k").exists()
+    assert init_store(tmp_path / "k", "x" * 12, NOW).list_keys()
+
+
+def test_revoking_the_active_signer_stages_its_successor(store: KeyStore) -> None:
+    old, _ = store.active_signer(Country.MLI)
+    since = NOW + dt.timedelta(days=2)
+    with store.stage_revoke(old, since, "key-compromise", LATER, passphrase=PASSPHRASE) as staged:
+        staged.commit()
+    revoked, rotated = staged.events
+    assert (revoked.kind, revoked.kid) == (KeyEventKind.REVOKED, old)
+    assert rotated.kind is KeyEventKind.ROTATED and f"replaces {old.hex()}, now revoked" in (
+        rotated.detail
+    )
+    reopened = KeyStore.open(store.path)
+    new, cert = reopened.active_signer(Country.MLI)
+    assert new == rotated.kid != old
+    assert certs.common_name(cert) == "AES Document Signer MLI 02"
+    assert reopened.record(new).issuer == store.state_ca(Country.MLI)[0]
+    assert reopened.record(old).revoked_from == since
+    assert reopened.events()[-2:] == staged.events
+
+
+def test_a_signer_revoked_with_a_wrong_passphrase_changes_nothing(store: KeyStore) -> None:
+    before = snapshot(store.path)
+    kid, _ = store.active_signer(Country.MLI)
+    with pytest.raises(KeyStoreError, match="wrong passphrase"):
+        store.stage_revoke(kid, NOW, "key-compromise", LATER, passphrase="not the passphrase")
+    assert snapshot(store.path) == before
+
+
+def test_a_revoked_state_ca_signs_nothing(store: KeyStore) -> None:
+    ca, _ = store.state_ca(Country.NER)
+    store.revoke(ca, NOW, "ca-compromise", LATER)
+    with pytest.raises(KeyStoreError, match="State CA of NER is revoked") as info:
+        store.state_ca_key(Country.NER, PASSPHRASE)
+    assert "aes-id keys replace-ca --state NER" in (info.value.hint or "")
+    assert store.state_ca_revoked(Country.NER) == store.record(ca)
+    assert store.state_ca_revoked(Country.MLI) is None
+    signer, _ = store.active_signer(Country.NER)
+    with store.stage_revoke(signer, NOW, "key-compromise", LATER, passphrase=PASSPHRASE) as staged:
+        staged.commit()
+    assert [e.kind for e in staged.events] == [KeyEventKind.REVOKED]  # no CA to certify one
+
+
+def test_replace_ca_makes_a_new_ca_and_signer_under_it(store: KeyStore) -> None:
+    old_ca, _ = store.state_ca(Country.BFA)
+    old_signer, _ = store.active_signer(Country.BFA)
+    store.revoke(old_ca, NOW + dt.timedelta(days=1), "ca-compromise", LATER)
+    with store.stage_replace_ca(
+        Country.BFA, PASSPHRASE, LATER, key_factory=seeded_keys("ca")
+    ) as staged:
+        staged.commit()
+    ca_event, signer_event = staged.events
+    new_ca, ca_cert = store.state_ca(Country.BFA)
+    new_signer, signer_cert = store.active_signer(Country.BFA)
+    assert (ca_event.kid, signer_event.kid) == (new_ca, new_signer)
+    assert ca_event.kind is signer_event.kind is KeyEventKind.ROTATED
+    assert ca_event.signed == certs.der_of(ca_cert)
+    assert ca_event.signed_by == certs.kid_of(store.root_certificate())
+    assert signer_event.signed_by == new_ca
+    certs.check_issued_by(ca_cert, store.root_certificate())
+    certs.check_issued_by(signer_cert, ca_cert)
+    assert certs.common_name(signer_cert) == "AES Document Signer BFA 02"
+    retired = store.record(old_signer)
+    assert (retired.status, retired.retired_at) == (KeyStatus.RETIRED, LATER)
+    assert store.state_ca_revoked(Country.BFA) is None
+    assert store.state_ca_key(Country.BFA, PASSPHRASE).kid == new_ca
+    # Both CAs stay in the trust list, and every chain still checks out.
+    trust = store.trust_list(3, LATER)
+    trust.verify_chains(store.root_certificate())
+    assert {e.kid for e in trust.entries} >= {old_ca, new_ca, old_signer, new_signer}
+    issuer = trust.issuer_of(next(e for e in trust.entries if e.kid == new_signer))
+    assert issuer is not None and issuer.kid == new_ca
+    assert KeyStore.open(store.path).events()[-2:] == staged.events
+
+
+def test_replace_ca_refuses_a_live_ca_and_a_wrong_passphrase(store: KeyStore) -> None:
+    before = snapshot(store.path)
+    with pytest.raises(UsageError, match="is not revoked"):
+        store.stage_replace_ca(Country.MLI, PASSPHRASE, LATER)
+    store.revoke(store.state_ca(Country.MLI)[0], NOW, "ca-compromise", LATER)
+    revoked = snapshot(store.path)
+    assert revoked != before
+    with pytest.raises(KeyStoreError, match="wrong passphrase"):
+        store.stage_replace_ca(Country.MLI, "not the passphrase", LATER)
+    assert snapshot(store.path) == revoked
+    with pytest.raises(UsageError, match="check the clock"):
+        store.stage_replace_ca(Country.MLI, PASSPHRASE, NOW - dt.timedelta(days=1))
+    assert snapshot(store.path) == revoked

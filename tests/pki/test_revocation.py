@@ -50,8 +50,9 @@ def _cards(count: int, seed: int = 1, prefix: str = "ML") -> list[RevokedCard]:
 
 
 def _sign(store: KeyStore, revocations: RevocationList, state: Country | None = None) -> bytes:
-    ca = store.state_ca_key(state or revocations.state, PASSPHRASE)
-    return sign_revocation_list(revocations, ca.private_key, ca.kid)
+    """Signed by the state's State CA, even a revoked one (the store would refuse it)."""
+    kid, _ = store.state_ca(state or revocations.state)
+    return sign_revocation_list(revocations, store.load_private(kid, PASSPHRASE), kid)
 
 
 def test_round_trip_and_lookup(store: KeyStore) -> None:

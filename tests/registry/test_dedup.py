@@ -1,7 +1,9 @@
-"""1:N de-duplication at enrolment, on SQLite and PostgreSQL: the gallery, cases, decisions.
+"""De-duplication at enrolment, on SQLite and PostgreSQL: the gallery, the demographic
+check beside it, cases and why, decisions, and the desk's command line.
 
 A repeat enrolment here is what it is in the field: the same synthetic body (biometric
-seed) pressed again at a later session, under another name.
+seed) pressed again at a later session, under another name, or the same person under a
+name spelled another way.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,11 +27,13 @@ from aes_id.biometrics.signature import GALLERY_ABSENT, SIGNATURE_HASHES
 from aes_id.domain import Nin
 from aes_id.errors import DuplicateError, NotFoundError, StorageError, UsageError
 from aes_id.registry import dedup, tables
+from aes_id.registry.batch import enrol_csv
 from aes_id.registry.capture import synthetic_capture
 from aes_id.registry.db import Registry, open_registry
 from aes_id.registry.dedup import (
     Gallery,
     backfill_rows,
+    combine,
     decide,
     enrol_checked,
     list_cases,
@@ -42,6 +47,7 @@ from aes_id.registry.enrol import (
     enrol_in,
     get_resident,
 )
+from tests.cli.conftest import Cli, environment
 
 NOW = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(hours=3)
@@ -200,8 +206,9 @@ def test_a_repeat_is_stopped_nothing_is_allocated_and_a_case_waits(registry: Reg
     assert (case.number, case.status, case.officer, case.nin) == (1, "pending", "off-9", None)
     assert case.created_at.replace(tzinfo=dt.UTC) == LATER and case.decided_by is None
     assert case.person["family_name"] == "Sawadogo" and case.person["dob"] == "19860211"
-    assert [nin for nin, _ in case.candidates] == [original]
+    assert [(nin, why) for nin, _, why in case.candidates] == [(original, "biometric")]
     assert case.candidates[0][1] >= DEDUP_THRESHOLD
+    assert "biometric match; case #1" in error.message
     with registry.reader() as session:
         row = session.get(tables.Adjudication, 1)
     assert row is not None and bytes(row.fingers) == synthetic_capture(32, 2).fingers
@@ -209,8 +216,19 @@ def test_a_repeat_is_stopped_nothing_is_allocated_and_a_case_waits(registry: Reg
 
 
 def test_distinct_people_are_not_stopped(registry: Registry) -> None:
+    """Thirty bodies, thirty Ouédraogo women born in 1984: seven given names, each a day."""
     gallery = Gallery.load(registry)
-    nins = [enrol_checked(registry, request(seed), gallery, now=NOW) for seed in range(200, 230)]
+    nins = [
+        enrol_checked(
+            registry,
+            request(
+                seed, details={"given_names": GIVEN[seed % 7], "dob": f"1984-07-{seed - 199:02d}"}
+            ),
+            gallery,
+            now=NOW,
+        )
+        for seed in range(200, 230)
+    ]
     assert len(set(nins)) == 30 and list_cases(registry, status=None) == []
 
 
@@ -227,12 +245,12 @@ def test_cases_are_numbered_and_listed_by_status(registry: Registry) -> None:
 def test_open_case_keeps_the_request_as_given(registry: Registry) -> None:
     nins = enrol_people(registry, range(60, 62))
     probe = finger_views(60, 2)
-    candidates = Gallery.load(registry).search(probe)
-    suspicion = open_case(registry, request(60, 2, details=ALIAS), candidates, NOW)
-    assert suspicion.case == 1 and suspicion.candidates == tuple(candidates)
+    suspects = combine(Gallery.load(registry).search(probe), [])
+    suspicion = open_case(registry, request(60, 2, details=ALIAS), suspects, NOW)
+    assert suspicion.case == 1 and suspicion.candidates == tuple(suspects)
     assert nins[60] in suspicion.message() and "case #1" in suspicion.message()
     (case,) = list_cases(registry)
-    assert case.candidates == [(c.person_id, round(c.score, 4)) for c in candidates]
+    assert case.candidates == [(s.person_id, round(s.score, 4), "biometric") for s in suspects]
 
 
 # -- decisions --------------------------------------------------------------------------------
@@ -382,3 +400,183 @@ def test_a_registry_from_before_de_duplication_is_migrated(db_url: str) -> None:
             enrol_checked(registry, request(140, 2, details=ALIAS), Gallery.load(registry), now=NOW)
     finally:
         registry.dispose()
+
+
+# -- demographic de-duplication ----------------------------------------------------------------
+
+TRAORE = {
+    "family_name": "Traoré",
+    "given_names": "Aminata Fatoumata",
+    "dob": "1984-07-12",
+    "sex": "F",
+    "nationality": "MLI",
+    "place_of_birth": "Ségou",
+    "state": "MLI",
+    "region": "Ségou",
+}
+SPELLED = {"family_name": "Traouré", "given_names": "Fatumata Aminata", "place_of_birth": "Segou"}
+
+
+def applicant(seed: int | None, session: int = 1, **changes: str) -> EnrolmentRequest:
+    """``TRAORE`` with ``changes``; body ``seed`` (``None``: no fingerprints captured)."""
+    capture = Capture(None, face_seed=7) if seed is None else synthetic_capture(seed, session)
+    person = demographics_from_fields({**TRAORE, **changes}, today=NOW.date())
+    return EnrolmentRequest(person, capture, site="Ségou-1", officer="off-4")
+
+
+def test_a_spelling_variant_is_stopped_demographically_before_any_nin(registry: Registry) -> None:
+    """Another body (or none): only the names, birth and place say it is the same person."""
+    gallery = Gallery.load(registry)
+    original = enrol_checked(registry, applicant(300), gallery, now=NOW)
+    for number, capture_seed in enumerate((301, None), start=1):
+        with pytest.raises(DuplicateError) as caught:
+            enrol_checked(registry, applicant(capture_seed, **SPELLED), gallery, now=LATER)
+        message = caught.value.message
+        assert message.startswith(f"suspected duplicate of {original} (score ")
+        assert message.endswith(f"): demographic match; case #{number} awaits adjudication")
+    assert count(registry, tables.Resident) == 1 and count(registry, tables.Biometric) == 1
+    for case in list_cases(registry):
+        ((nin, score, why),) = case.candidates
+        assert (nin, why) == (original, "demographic") and score >= 0.95
+        assert case.person["family_name"] == "Traouré"
+
+
+def test_a_repeat_found_by_fingers_and_demographics_is_named_both(registry: Registry) -> None:
+    original = enrol_checked(registry, applicant(310), Gallery.load(registry), now=NOW)
+    with pytest.raises(DuplicateError, match="biometric and demographic match; case #1"):
+        enrol_checked(
+            registry,
+            applicant(310, 2, dob="1984-00-00", **SPELLED),
+            Gallery.load(registry),
+            now=NOW,
+        )
+    ((nin, score, why),) = list_cases(registry)[0].candidates
+    assert (nin, why) == (original, "both") and DEDUP_THRESHOLD <= score < 0.95  # the fingers'
+
+
+def test_namesakes_born_the_same_year_are_both_enrolled(registry: Registry) -> None:
+    """A common name and the same year of birth are not a duplicate on their own."""
+    gallery = Gallery.load(registry)
+    first = enrol_checked(registry, applicant(320), gallery, now=NOW)
+    second = enrol_checked(
+        registry,
+        applicant(321, given_names="Aminata", dob="1984-03-02", place_of_birth="Kayes"),
+        gallery,
+        now=NOW,
+    )
+    third = enrol_checked(
+        registry, applicant(322, dob="1984-00-00", place_of_birth="Mopti"), gallery, now=NOW
+    )
+    assert len({first, second, third}) == 3 and list_cases(registry, status=None) == []
+    with registry.reader() as session:
+        rows = [session.get(tables.Resident, nin) for nin in (first, second, third)]
+    keys = {row.name_key for row in rows if row is not None}
+    assert keys == {"trr"}  # each one the lookup finds, none close enough to stop
+
+
+@pytest.mark.parametrize(
+    ("enrolled", "applying", "stopped"),
+    [
+        ("1980-05-12", "1980-00-00", True),
+        ("1980-00-00", "1980-05-12", True),
+        ("1980-05-00", "1980-05-12", True),
+        ("1980-06-00", "1980-05-12", False),
+        ("1980-05-12", "1980-05-21", False),
+    ],
+)
+def test_a_partial_date_of_birth_is_compatible_with_a_full_one(
+    sqlite_registry: Registry, enrolled: str, applying: str, stopped: bool
+) -> None:
+    gallery = Gallery.load(sqlite_registry)
+    enrol_checked(sqlite_registry, applicant(330, dob=enrolled), gallery, now=NOW)
+    later = applicant(331, dob=applying, family_name="Traore")
+    if stopped:
+        with pytest.raises(DuplicateError, match="demographic match"):
+            enrol_checked(sqlite_registry, later, gallery, now=NOW)
+    else:
+        enrol_checked(sqlite_registry, later, gallery, now=NOW)
+    assert count(sqlite_registry, tables.Resident) == (1 if stopped else 2)
+
+
+def test_cleared_the_applicant_is_enrolled_with_their_name_key(registry: Registry) -> None:
+    enrol_checked(registry, applicant(340), Gallery.load(registry), now=NOW)
+    with pytest.raises(DuplicateError):
+        enrol_checked(registry, applicant(341, **SPELLED), Gallery.load(registry), now=NOW)
+    decided = decide(registry, 1, confirm=False, officer="sup", now=LATER)
+    with registry.reader() as session:
+        row = session.get(tables.Resident, decided.nin)
+    assert row is not None and (row.family_name, row.name_key) == ("Traouré", "trr")
+
+
+def test_a_case_stored_before_the_why_reads_as_biometric(registry: Registry) -> None:
+    with registry.transaction() as session:
+        session.add(
+            tables.Adjudication(
+                created_at=NOW,
+                officer="o",
+                site="s",
+                person='{"family_name": "Maïga"}',
+                fingers=None,
+                candidates='[["123456789012", 0.61]]',
+            )
+        )
+    assert list_cases(registry)[0].candidates == [("123456789012", 0.61, "biometric")]
+
+
+def test_a_csv_row_spelling_an_earlier_row_otherwise_is_rejected(
+    sqlite_registry: Registry, tmp_path: Path
+) -> None:
+    header = ",".join(TRAORE)
+    rows = [
+        ",".join(TRAORE.values()),
+        "Ouédraogo,Awa,1990-01-01,F,BFA,Kaya,BFA,Kadiogo",
+        ",".join({**TRAORE, **SPELLED}.values()),
+    ]
+    path = tmp_path / "people.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    report = enrol_csv(sqlite_registry, path, now=NOW, site="Ségou-1", officer="off-4")
+    assert [line for line, _ in report.enrolled] == [2, 3]
+    (rejected,) = report.rejected
+    assert rejected.line == 4
+    assert rejected.reason.startswith(f"suspected duplicate of {report.enrolled[0][1]} (score ")
+    assert "demographic match" in rejected.reason
+    assert count(sqlite_registry, tables.Resident) == 2
+
+
+# -- through the command line -----------------------------------------------------------------
+
+FLAGS = [f"--{name.replace('_', '-')}" for name in TRAORE]
+
+
+def flags(person: Mapping[str, str]) -> list[str]:
+    return [item for name, flag in zip(TRAORE, FLAGS, strict=True) for item in (flag, person[name])]
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    home = tmp_path / "home"
+    home.mkdir()
+    for name, value in environment(home).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(home)
+    return Cli(home, capsys)
+
+
+def test_the_desk_stops_a_spelling_variant_with_exit_1_and_writes_nothing(cli: Cli) -> None:
+    original = cli.ok("enrol", *flags(TRAORE)).out.strip()
+    outcome = cli("enrol", *flags({**TRAORE, **SPELLED}))
+    assert outcome.code == 1 and outcome.out == ""
+    first, *rest = outcome.err.splitlines()
+    assert first.startswith(f"error: suspected duplicate of {original} (score ")
+    assert first.endswith("): demographic match; case #1 awaits adjudication")
+    assert rest == ["hint: `aes-id adjudicate` to decide"]
+    registry = open_registry(cli.home / "registry.db")
+    try:
+        assert count(registry, tables.Resident) == 1 and count(registry, tables.Biometric) == 1
+    finally:
+        registry.dispose()
+    listed = cli.ok("adjudicate", "--json").json()
+    assert listed[0]["candidates"][0][0] == original
+    assert listed[0]["candidates"][0][2] == "demographic"
+    table = cli.ok("adjudicate").out
+    assert "why" in table and "demographic" in table and original in table

@@ -166,7 +166,6 @@ def test_csv_batch_reports_bad_rows_by_line(tmp_path: Path, sqlite_registry: Reg
         now=NOW,
         site="s",
         officer="o",
-        capture=lambda person, photo: synthetic_capture(3),
     )
     assert [line for line, _ in report.enrolled] == [2, 4]
     reasons = {e.line: e.reason for e in report.rejected}
@@ -187,7 +186,6 @@ def test_csv_that_is_not_utf8_or_lacks_columns(tmp_path: Path, sqlite_registry: 
             now=NOW,
             site="s",
             officer="o",
-            capture=lambda p, f: synthetic_capture(1),
         )
     short = tmp_path / "short.csv"
     short.write_text("family_name,given_names\nA,B\n")
@@ -198,7 +196,6 @@ def test_csv_that_is_not_utf8_or_lacks_columns(tmp_path: Path, sqlite_registry: 
             now=NOW,
             site="s",
             officer="o",
-            capture=lambda p, f: synthetic_capture(1),
         )
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from aes_id.border.folders import RUN_FILE
 from aes_id.border.journal import Journal
+from aes_id.border.records import Crossing, Decision, FaceCheck, FingerCheck, Truth
 from aes_id.errors import UsageError
 from aes_id.simulate.border_sim import DrillSettings, DrillSummary, run_drill
 from aes_id.simulate.fraud import EyeSettings, FraudKind, FraudMix
@@ -122,3 +123,96 @@ def test_same_seed_same_drill(tmp_path: Path) -> None:
 def test_a_run_folder_is_never_overwritten(plain: tuple[DrillSummary, BorderReport]) -> None:
     with pytest.raises(UsageError, match="already holds a run"):
         run_drill(world.holders(5), SETTINGS, plain[0].folder)
+
+
+# --- genuine travellers with the agent's real eye -------------------------------------------
+
+SWAPPED_BEARERS = (
+    FraudKind.IMPOSTOR,
+    FraudKind.PHOTO_SUBSTITUTION,
+    FraudKind.CLONED,
+    FraudKind.STOLEN,
+)
+"""Frauds whose bearer is not the card's holder: their fingers never match the card's."""
+REAL_EYE = DrillSettings(
+    days=5,
+    travellers=600,
+    fraud_rate=0.15,
+    seed=5,
+    mix=FraudMix(dict.fromkeys(SWAPPED_BEARERS, 1.0)),
+    start=world.START,
+)
+
+
+@pytest.fixture(scope="module")
+def real_eye(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[bool, tuple[DrillSummary, BorderReport, list[Crossing], dict[int, Truth]]]:
+    """The same drill with the default (White et al.) eye, without and with readers."""
+    runs = {}
+    for fingers in (False, True):
+        folder = tmp_path_factory.mktemp("real-eye") / f"fingers-{fingers}"
+        settings = dataclasses.replace(REAL_EYE, fingerprints=fingers)
+        summary = run_drill(world.holders(settings.travellers), settings, folder)
+        with Journal.open(folder / RUN_FILE) as journal:
+            runs[fingers] = (
+                summary,
+                load_report(journal),
+                list(journal.crossings()),
+                journal.truths(),
+            )
+    return runs
+
+
+def _stopped_share(report: BorderReport) -> float:
+    assert report.genuine_travellers > 50
+    return report.genuine_travellers_stopped / report.genuine_travellers
+
+
+def test_with_fingerprints_few_genuine_travellers_are_stopped(real_eye: Any) -> None:
+    report = real_eye[True][1]
+    assert report.settings["eye"] == EyeSettings().describe(), "the eye of White et al."
+    assert _stopped_share(report) <= 0.03, report.genuine_not_admitted
+    assert "agent's eye" not in report.genuine_not_admitted
+
+
+def test_a_fingerprint_match_settles_what_the_eye_doubts(real_eye: Any) -> None:
+    for fingers, (_, _, crossings, truths) in real_eye.items():
+        doubted = [
+            c
+            for c in crossings
+            if truths[c.id].kind == "genuine"
+            and c.verdict == "VALID"
+            and c.face is FaceCheck.MISMATCH
+        ]
+        assert len(doubted) >= 5, fingers
+        if fingers:
+            assert all(c.finger is FingerCheck.MATCH for c in doubted)
+            assert all(c.decision is Decision.ADMIT for c in doubted)
+        else:  # no reader: the eye's doubt is referred, as it always was
+            assert all(c.finger is FingerCheck.NOT_DONE for c in doubted)
+            assert all(c.decision is Decision.REFER for c in doubted)
+
+
+def test_without_fingerprints_the_eye_stops_genuine_travellers(real_eye: Any) -> None:
+    report = real_eye[False][1]
+    assert _stopped_share(report) > 0.05
+    assert set(report.genuine_not_admitted) <= {"agent's eye", "QR unreadable"}
+
+
+def test_with_fingerprints_every_swapped_bearer_is_stopped_at_the_post(real_eye: Any) -> None:
+    outcomes = {o.kind: o for o in real_eye[True][1].frauds}
+    assert sum(outcomes[k.value].injected for k in SWAPPED_BEARERS) >= 15
+    for kind in SWAPPED_BEARERS:
+        outcome = outcomes[kind.value]
+        assert outcome.injected >= 2, kind
+        assert outcome.caught_at_post == outcome.injected, (kind, outcome.by_mechanism)
+        assert set(outcome.by_mechanism) <= {"fingerprint", "revocation list"}, kind
+
+
+def test_the_report_has_one_day_per_drill_day(real_eye: Any) -> None:
+    for summary, report, crossings, _ in real_eye.values():
+        assert len(report.per_day) == REAL_EYE.days
+        assert next(iter(report.per_day)) == world.START.date().isoformat()
+        shown = sum(sum(posts.values()) for posts in report.per_day.values())
+        assert shown + report.checks_after_end == summary.crossings == len(crossings)

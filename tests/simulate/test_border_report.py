@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from reportlab.graphics import renderPDF
+from reportlab.graphics.charts.barcharts import BarChart
+from reportlab.graphics.shapes import Drawing
 from rich.console import Console
 
 from aes_id.border.records import (
@@ -17,7 +22,13 @@ from aes_id.border.records import (
     Source,
     Truth,
 )
-from aes_id.simulate.border_pdf import write_report_pdf
+from aes_id.simulate.border_pdf import (
+    crossings_per_day,
+    detection_by_kind,
+    missed_revocations,
+    verification_time,
+    write_report_pdf,
+)
 from aes_id.simulate.report import BorderReport, build_report, report_tables
 
 DAY1 = dt.datetime(2026, 3, 16, 9, tzinfo=dt.UTC)
@@ -174,7 +185,10 @@ def test_terminal_and_pdf_views(tmp_path: Path) -> None:
     for renderable in report_tables(report):
         console.print(renderable)
     text = console.export_text()
-    assert "Genuine travellers not admitted: 2 of 4 checks (50.0 %), 1 travellers" in text
+    assert (
+        "Genuine travellers not admitted: 2 of 4 checks (50.0 %), 1 of 3 travellers (33.3 %)"
+        in text
+    )
     assert "labbezanga" in text and "clone correlation 1" in text
     write_report_pdf(report, tmp_path / "r.pdf")
     assert (tmp_path / "r.pdf").read_bytes()[:5] == b"%PDF-"
@@ -186,3 +200,61 @@ def test_an_empty_run_still_reports(tmp_path: Path) -> None:
     assert report.crossings == 0 and all(o.injected == 0 for o in report.frauds)
     Console(record=True).print(*report_tables(report))
     write_report_pdf(report, tmp_path / "empty.pdf")
+
+
+def _three_day_report() -> BorderReport:
+    """The scenario as a 3-day drill from DAY1's midnight, with a late entry check after it."""
+    start = DAY1.replace(hour=0)
+    late = _c(10, "nim", start + dt.timedelta(days=3, hours=1), "VALID", A, 2)
+    settings = {"posts": POSTS, "start": start.isoformat(), "days": 3}
+    return build_report([*CROSSINGS, late], TRUTHS, FRAUDS, ALERTS, settings)
+
+
+def test_per_day_has_exactly_the_drill_s_days() -> None:
+    report = _three_day_report()
+    assert report.per_day == {
+        "2026-03-16": {"koloko": 3},
+        "2026-03-17": {"koloko": 3, "labbezanga": 2, "nim": 1},
+        "2026-03-18": {},
+    }
+    assert report.checks_after_end == 1
+
+
+def test_per_day_without_the_drill_s_dates_fills_the_gaps() -> None:
+    third = DAY1 + dt.timedelta(days=2)
+    crossings = [CROSSINGS[0], _c(10, "nim", third, "VALID", A, 2)]
+    report = build_report(crossings, TRUTHS, [], [], {})
+    assert report.per_day == {
+        "2026-03-16": {"koloko": 1},
+        "2026-03-17": {},
+        "2026-03-18": {"nim": 1},
+    }
+    assert report.checks_after_end == 0
+
+
+def _chart(drawing: Drawing) -> BarChart:
+    renderPDF.drawToString(drawing)  # lays the axes out
+    return next(item for item in drawing.contents if isinstance(item, BarChart))
+
+
+def test_the_day_chart_shows_one_bar_per_drill_day() -> None:
+    chart = _chart(crossings_per_day(_three_day_report()))
+    assert chart.categoryAxis.categoryNames == ["03-16", "03-17", "03-18"]
+
+
+@pytest.mark.parametrize("chart", [crossings_per_day, detection_by_kind, missed_revocations])
+def test_count_charts_have_integer_ticks(chart: Callable[[BorderReport], Drawing]) -> None:
+    axis = _chart(chart(_report())).valueAxis
+    ticks = list(axis._tickValues)
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks), ticks
+    assert axis.labelTextFormat == "%d"
+
+
+def test_image_path_bars_are_shares_of_their_own_checks() -> None:
+    """8 QR-text checks and 1 image check: as counts, the image bar would be 1/8 of the
+    QR one; as shares of each path's checks, both reach 100 % in their band."""
+    chart = _chart(verification_time(_report()))
+    sources = list(_report().timing_histogram)
+    image, qr = chart.data[sources.index("image")], chart.data[sources.index("qr")]
+    assert max(image) == max(qr) == 100.0
+    assert [round(v) for v in image] == [0, 0, 0, 0, 100, 0, 0]  # 3 ms: band 2-5 ms
