@@ -26,8 +26,8 @@ Run: ``.venv/bin/python bench/bench_dedup.py [--n 20000] [--rate 0.02] [--seed 4
    the biometric search on the accuracy run's gallery beside it.
 3. **Namesakes at scale.** Wrongly stopped people grow with the registry (more
    namesakes born the same day): the demographic check alone, in memory, on
-   ``--namesakes`` people with planted repeats, each searched against those
-   before it.
+   ``--namesakes`` people with planted repeats, each searched against the
+   distinct people before it (a repeat, caught or not, is not added).
 """
 
 from __future__ import annotations
@@ -56,6 +56,10 @@ from aes_id.simulate.population import SyntheticPerson, generate
 
 NOW = dt.datetime(2026, 3, 14, 9, 30, tzinfo=dt.UTC)
 PROBES = 2000
+PLAN_QUERY = (
+    "SELECT nin FROM resident WHERE name_key = 'wdrg' "
+    "AND date_of_birth BETWEEN '19840000' AND '19841231' AND sex = 'F'"
+)
 Key = tuple[str, str, str, int]
 
 
@@ -68,17 +72,12 @@ def _key(person: SyntheticPerson) -> Key:
     )
 
 
-def _residents(registry: Registry) -> dict[Key, str]:
-    resident, bio = tables.Resident, tables.Biometric
-    query = select(
-        col(resident.nin),
-        col(resident.family_name),
-        col(resident.given_names),
-        col(resident.date_of_birth),
-        col(bio.face_seed),
-    ).join(bio, col(bio.nin) == col(resident.nin))
+def _bodies(registry: Registry) -> dict[str, int]:
+    """Each resident's body (the synthetic face seed, which is the biometric seed)."""
+    bio = tables.Biometric
     with registry.reader() as session:
-        return {(f, g, d, int(s or 0)): n for n, f, g, d, s in session.execute(query)}
+        rows = session.execute(select(col(bio.nin), col(bio.face_seed))).all()
+    return {str(nin): int(seed or 0) for nin, seed in rows}
 
 
 def _cases(registry: Registry) -> list[tuple[Key, list[list[object]]]]:
@@ -103,27 +102,19 @@ def _miss_reason(repeat: SyntheticPerson, original: SyntheticPerson) -> str:
     return "names, date or place too far apart"
 
 
-def accuracy(
-    registry: Registry, args: argparse.Namespace, *, fingerless: bool
-) -> dict[str, object]:
-    """Enrol the planted population; return what each check caught and wrongly stopped."""
-    planted = list(
-        with_repeats(
-            generate(args.n, seed=args.seed, today=NOW.date()), rate=args.rate, seed=args.seed
-        )
-    )
-    started = time.perf_counter()
-    enrol_population(
-        registry, args.n, seed=args.seed, state=None, officer="bench", site="bench",
-        now=NOW, workers=args.workers, repeat_rate=args.rate, fingerless_repeats=fingerless,
-    )  # fmt: skip
-    wall = time.perf_counter() - started
-    # Two repeats may be the same request (one body, one spelling): each case takes the next
-    # person of its key, the repeats before the first enrolments (who share the body).
+def _tally(
+    registry: Registry, planted: Sequence[SyntheticPerson]
+) -> tuple[dict[int, str], Counter[str]]:
+    """Why each planted repeat was stopped (by index), and why distinct people were.
+
+    A repeat is caught when its case names someone of the same body: its original, or an
+    earlier repeat of the same person that was not caught. Two repeats may be the same
+    request (one body, one spelling): each case takes the next person of its key.
+    """
     by_key: dict[Key, list[SyntheticPerson]] = {}
     for p in sorted(planted, key=lambda p: (p.repeat_of is None, p.index)):
         by_key.setdefault(_key(p), []).append(p)
-    nin_of = _residents(registry)
+    body_of = _bodies(registry)
     why_of: dict[int, str] = {}
     wrong: Counter[str] = Counter()
     for key, candidates in _cases(registry):
@@ -131,19 +122,36 @@ def accuracy(
         if person.repeat_of is None:
             wrong.update({str(c[2]) for c in candidates} | {"any"})
             continue
-        original = nin_of[_key(planted[person.repeat_of])]
-        why_of[person.index] = next((str(c[2]) for c in candidates if c[0] == original), "other")
+        same = (str(c[2]) for c in candidates if body_of.get(str(c[0])) == person.biometric_seed)
+        why_of[person.index] = next(same, "someone else")
+    return why_of, wrong
+
+
+def accuracy(
+    registry: Registry, args: argparse.Namespace, *, fingerless: bool
+) -> dict[str, object]:
+    """Enrol the planted population; return what each check caught and wrongly stopped."""
+    people = generate(args.n, seed=args.seed, today=NOW.date())
+    planted = list(with_repeats(people, rate=args.rate, seed=args.seed))
+    started = time.perf_counter()
+    enrol_population(
+        registry, args.n, seed=args.seed, state=None, officer="bench", site="bench",
+        now=NOW, workers=args.workers, repeat_rate=args.rate, fingerless_repeats=fingerless,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    why_of, wrong = _tally(registry, planted)
     repeats = [p for p in planted if p.repeat_of is not None]
+    missed = Counter(
+        _miss_reason(p, planted[p.repeat_of or 0])
+        for p in repeats
+        if why_of.get(p.index) not in ("demographic", "both")
+    )
     return {
         "repeats": len(repeats),
         "distinct": args.n - len(repeats),
         "caught": Counter(why_of.values()),
         "wrong": wrong,
-        "missed": Counter(
-            _miss_reason(p, planted[p.repeat_of or 0])
-            for p in repeats
-            if why_of.get(p.index) not in ("demographic", "both")
-        ),
+        "missed": missed,
         "missed_by_both": sum(p.index not in why_of for p in repeats),
         "wall": wall,
     }
@@ -235,7 +243,7 @@ def build_rows(registry: Registry, count: int, *, seed: int, batch: int = 20000)
 
 def namesakes(count: int, args: argparse.Namespace) -> str:
     """The demographic check alone on ``count`` people with planted repeats, each searched
-    against those before it (a :class:`PeopleIndex` of pending people, nothing written)."""
+    against the distinct people before it (a :class:`PeopleIndex` of pending people)."""
     people = PeopleIndex()
     planted = with_repeats(
         generate(count, seed=args.seed, today=NOW.date()), rate=args.rate, seed=args.seed
@@ -295,61 +303,61 @@ def report(figures: dict[str, object], title: str) -> None:
     print(f"  missed by both checks: {figures['missed_by_both']}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--rate", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument(
-        "--fingerless", action="store_true", help="also run with fingerless repeats"
-    )
-    parser.add_argument(
-        "--scale", type=int, default=1_000_000, help="rows for the lookup's cost (0: skip)"
-    )
-    parser.add_argument(
-        "--scale-db", help="database URL for --scale (default: a temporary SQLite file)"
-    )
-    args = parser.parse_args()
+    parser.add_argument("--fingerless", action="store_true", help="also with fingerless repeats")
+    parser.add_argument("--namesakes", type=int, default=200_000, help="0: skip")
+    parser.add_argument("--scale", type=int, default=1_000_000, help="0: skip")
+    parser.add_argument("--scale-db", help="database URL for --scale (default: temporary SQLite)")
+    return parser.parse_args()
+
+
+def at_scale(target: str, args: argparse.Namespace, probes: Sequence[Demographics]) -> None:
+    """The lookup's cost on ``args.scale`` resident rows written to ``target``."""
+    big = open_registry(target)
+    built = build_rows(big, args.scale, seed=args.seed + 7)
+    plan = ""
+    if big.is_sqlite:
+        with big.reader() as session:
+            plan = str(session.execute(text(f"EXPLAIN QUERY PLAN {PLAN_QUERY}")).all()[0][-1])
+    print(f"\ncost per search at {args.scale:,} residents (rows written in {built:.0f} s)")
+    print(f"  demographic lookup: {demographic_cost(big, probes)}")
+    if plan:
+        print(f"  SQLite plan: {plan}")
+    if args.scale_db:  # leave the given database as it was
+        with big.transaction() as session:
+            session.execute(text("DELETE FROM resident"))
+    big.dispose()
+
+
+def main() -> None:
+    args = _arguments()
     probes = applicants(PROBES, seed=args.seed + 1000)
     with tempfile.TemporaryDirectory(prefix="aes-bench-dedup-") as tmp:
         registry = open_registry(Path(tmp) / "registry.db")
         figures = accuracy(registry, args, fingerless=False)
-        report(
-            figures,
-            f"{args.n:,} synthetic residents, {args.rate:.0%} planted repeats (seed {args.seed})",
+        title = (
+            f"{args.n:,} synthetic residents, {args.rate:.0%} planted repeats (seed {args.seed})"
         )
-        planted = list(generate(args.n, seed=args.seed, today=NOW.date()))
+        report(figures, title)
         print(f"\ncost per search at {args.n:,} residents ({PROBES:,} applicants of another seed)")
         print(f"  demographic lookup: {demographic_cost(registry, probes)}")
+        planted = list(generate(args.n, seed=args.seed, today=NOW.date()))
         print(f"  biometric search:   {biometric_cost(registry, planted)}")
         registry.dispose()
         if args.fingerless:
             other = open_registry(Path(tmp) / "fingerless.db")
-            report(
-                accuracy(other, args, fingerless=True),
-                "the same, the repeats captured without fingerprints",
-            )
+            figures = accuracy(other, args, fingerless=True)
+            report(figures, "the same, the repeats captured without fingerprints")
             other.dispose()
         if args.namesakes:
             print(namesakes(args.namesakes, args))
         if args.scale:
-            target = args.scale_db or str(Path(tmp) / "scale.db")
-            big = open_registry(target)
-            built = build_rows(big, args.scale, seed=args.seed + 7)
-            with big.reader() as session:
-                plan = session.execute(text(
-                    "EXPLAIN QUERY PLAN SELECT nin FROM resident WHERE name_key = 'wdrg' "
-                    "AND date_of_birth BETWEEN '19840000' AND '19841231' AND sex = 'F'"
-                )).all() if big.is_sqlite else []  # fmt: skip
-            print(f"\ncost per search at {args.scale:,} residents (rows written in {built:.0f} s)")
-            print(f"  demographic lookup: {demographic_cost(big, probes)}")
-            if plan:
-                print(f"  SQLite plan: {plan[0][-1]}")
-            if args.scale_db:
-                with big.transaction() as session:
-                    session.execute(text("DELETE FROM resident"))
-            big.dispose()
+            at_scale(args.scale_db or str(Path(tmp) / "scale.db"), args, probes)
 
 
 if __name__ == "__main__":

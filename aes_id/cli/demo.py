@@ -92,8 +92,8 @@ def demo_command(
     console.print(f"enrolled {len(nins)} residents; first NIN {nins[0]}")
     _summary_tables(summarise(place.registry, today=clock.date()))
     console.print(
-        f"1:N de-duplication stopped {len(enrolled.suspected)} enrolments: the same fingers "
-        "under another name"
+        f"de-duplication stopped {len(enrolled.suspected)} enrolments: the same person again, "
+        "under another spelling (fingers searched 1:N, names, birth date and place compared)"
     )
     for suspicion in enrolled.suspected[:5]:
         console.print(f"  {suspicion.message()}", markup=False)

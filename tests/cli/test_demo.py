@@ -45,12 +45,20 @@ def test_the_demo_runs_end_to_end_and_again(cli: Cli, tmp_path: Path) -> None:
     stopped = repeats(RESIDENTS, SEED)
     assert stopped >= 1  # the demo shows some caught
     assert f"enrolled {RESIDENTS - stopped} residents" in out
-    assert f"1:N de-duplication stopped {stopped} enrolments" in out
+    assert f"de-duplication stopped {stopped} enrolments" in out
     assert f"a supervisor confirmed {stopped} cases" in out
     assert residents(folder) == RESIDENTS - stopped
     for verdict in VERDICTS:
         assert has_verdict(out, verdict), verdict
     assert re.search(r"photo of \w+-back\.png \(turned, blurred, 800 px, JPEG\): VALID", out)
+    assert re.search(r"again at a desk: stopped before a NIN was given\n  suspected duplicate", out)
+    assert "demographic" in out.split("again at a desk")[1].splitlines()[1]
+    assert re.search(
+        r"revoked \(deceased\); a new card is refused:\n  resident \d{12} is deceased", out
+    )
+    assert re.search(r"(\d+) cards revoked with it, \1 re-issued under the new signer", out)
+    assert "an old card now verifies UNTRUSTED_SIGNER; its replacement VALID" in out
+    assert "the log holds" in out
 
     assert (folder / "registry.db").is_file() and (folder / "keys" / "store.json").is_file()
     assert (folder / "keys" / "trust-list.cose").is_file()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,36 @@ def test_the_global_options_are_in_the_help(cli: Cli) -> None:
 )
 def test_hoisting(given: list[str], parsed: list[str]) -> None:
     assert hoist_global_options(given) == parsed
+
+
+def test_version_is_an_option(cli: Cli) -> None:
+    from aes_id import __version__
+
+    assert cli.ok("--version").out.strip() == f"aes-id {__version__}"
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["enrol"], ["issue"], ["verify"], ["border", "simulate"], ["audit", "verify"]]
+)
+def test_help_shows_no_type_placeholder_for_flags_and_no_issue_numbers(
+    cli: Cli, command: list[str]
+) -> None:
+    text = cli.ok(*command, "--help").out
+    assert "<bool>" not in text
+    assert not re.search(r"\bissue \d", text)
+
+
+def test_a_json_error_is_json_with_the_same_exit_code(cli: Cli) -> None:
+    plain = cli("card", "show", "XX0000000")
+    machine = cli("card", "show", "XX0000000", "--json")
+    assert plain.code == machine.code != 0
+    error = machine.json()
+    assert error["exit_code"] == machine.code and error["error"]
+
+
+def test_no_match_has_the_same_exit_code_with_and_without_json(cli: Cli, home: Path) -> None:
+    cli.ok("enrol", "--synthetic", "2", "--seed", "5")
+    plain = cli("residents", "find", "--name", "zzzzqq")
+    machine = cli("residents", "find", "--name", "zzzzqq", "--json")
+    assert plain.code == machine.code == 1
+    assert machine.json() == []
