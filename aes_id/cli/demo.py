@@ -158,8 +158,9 @@ def demo_command(
     console.print(f"  {life.deceased_refusal}", markup=False)
     console.print(
         f"{life.compromised_state.value}'s Document Signer {life.compromised_kid.hex()} found "
-        f"compromised since this morning: {life.cards_revoked} cards revoked with it, "
-        f"{life.cards_reissued} re-issued under the new signer"
+        f"compromised since this morning: {life.cards_revoked} cards revoked with it; "
+        f"`issue --pending` then issued {life.cards_reissued} under the new signer (every "
+        f"resident of {life.compromised_state.value} without a valid card)"
     )
     console.print(
         f"  an old card now verifies {life.old_card_verdict.verdict.value}; "
