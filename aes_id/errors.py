@@ -51,7 +51,7 @@ class StorageError(AesIdError):
 
 
 class DuplicateError(AesIdError):
-    """A biometric search found a likely earlier enrolment of the same person."""
+    """A biometric or demographic search found a likely earlier enrolment of the same person."""
 
 
 class ClockError(AesIdError):
