@@ -17,7 +17,7 @@ Nin = NewType("Nin", str)
 """National identification number: 12 digits, the last a Verhoeff check digit."""
 
 CardNumber = NewType("CardNumber", str)
-"""Card (document) number: state alpha-2 then 7 digits, e.g. ``ML0004217``."""
+"""Card (document) number: state alpha-2 then a 7-character base-33 serial, e.g. ``ML0004217``."""
 
 Kid = NewType("Kid", bytes)
 """Key identifier: the first 8 bytes of SHA-256 over a certificate's DER."""

@@ -1,4 +1,5 @@
-"""NIN generation and validation, and TD1 MRZ writing and reading: operations per second.
+"""NIN generation and validation, card numbers (base 33) and TD1 MRZ writing and reading:
+operations per second.
 
 Run: ``python bench/bench_numbers.py``. Also measures the share of 11-digit
 draws whose 12-digit NIN passes the filters (how many redraws generation costs),
@@ -12,10 +13,17 @@ import random
 import time
 from collections.abc import Callable
 
-from aes_id.domain import CardNumber, PartialDate, Sex
+from aes_id.domain import CardNumber, Country, PartialDate, Sex
 from aes_id.formats import numbers
 from aes_id.formats.mrz import MrzData, compose_td1, parse_td1
-from aes_id.formats.numbers import check_nin, generate_nin, verhoeff_check_digit
+from aes_id.formats.numbers import (
+    CARD_SERIAL_MAX,
+    check_card_number,
+    check_nin,
+    format_card_number,
+    generate_nin,
+    verhoeff_check_digit,
+)
 
 TODAY = dt.date(2026, 3, 14)
 N = 50_000
@@ -46,6 +54,9 @@ def main() -> None:
     nins = [generate_nin(seeded) for _ in range(1000)]
     per_second("check_nin", lambda: check_nin(nins[-1]))
     per_second("verhoeff_check_digit (11 digits)", lambda: verhoeff_check_digit("27491836052"))
+    serials = [seeded.randrange(1, CARD_SERIAL_MAX + 1) for _ in range(1000)]
+    per_second("format_card_number (base 33)", lambda: format_card_number(Country.NER, serials[-1]))
+    per_second("check_card_number (read, O/I as 0/1)", lambda: check_card_number(" ne0o8e8rb "))
     data = MrzData(
         issuing_state="MLI",
         document_number=CardNumber("ML0004217"),

@@ -8,7 +8,8 @@
    backwards, every kid in the trust list (the log key for its own events).
 4. Reconciliation: every card, list and key event has exactly one leaf whose
    ``h`` matches its signed bytes, and every card's signature verifies with its
-   Document Signer; every leaf has its signed object.
+   Document Signer; every leaf has its signed object; no resident holds two
+   valid cards.
 5. A checkpoint the auditor saved earlier is consistent with today's log, so a
    history rewritten from scratch (tables, nodes and checkpoints re-made to
    match) is caught.
@@ -43,7 +44,12 @@ from aes_id.audit.leaf import LeafKind
 from aes_id.audit.leafscan import LeafScan, scan_leaves
 from aes_id.audit.log import clock_tolerance as tolerance_of
 from aes_id.audit.log import read_store
-from aes_id.audit.reconcile import reconcile_cards, reconcile_keys, reconcile_lists
+from aes_id.audit.reconcile import (
+    reconcile_cards,
+    reconcile_holders,
+    reconcile_keys,
+    reconcile_lists,
+)
 from aes_id.audit.report import AuditCounts, AuditReport, Check, Findings
 from aes_id.errors import AesIdError
 from aes_id.formats import merkle
@@ -107,6 +113,7 @@ def run_audit(
         kept = list_checkpoints(session)
         valid = check_checkpoints(kept, verifier, scan, findings)
         reconcile_cards(cards, scan.card_leaves, trust.signers, findings, tally, tolerance=skew)
+        reconcile_holders(session, findings)
         reconcile_lists(
             session, scan.other_leaves, trust.root_certificate, trust.trust_list, findings, tally
         )

@@ -2,7 +2,8 @@
 
 Nothing signed off the books, nothing dropped: every card, trust list,
 revocation list and key event has exactly one leaf whose ``h`` is the SHA-256
-of what was signed, and every leaf has its signed object.
+of what was signed, and every leaf has its signed object. No resident holds
+more than one valid card.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from cryptography import x509
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from aes_id.audit.cardcheck import CardResult, SignerKeys
@@ -20,6 +21,7 @@ from aes_id.audit.leaf import LeafKind, signed_hash, time_skew
 from aes_id.audit.leafscan import CardLeaf, LeafRecord
 from aes_id.audit.log import DEFAULT_CLOCK_TOLERANCE
 from aes_id.audit.report import AuditCounts, Check, Findings
+from aes_id.domain import CardStatus
 from aes_id.errors import AesIdError
 from aes_id.formats.cose import decode1
 from aes_id.pki.keys import KeyEvent
@@ -73,6 +75,31 @@ def reconcile_cards(
                 f"leaf {seq}",
                 f"records card {number}, which is not in the registry",
             )
+
+
+def reconcile_holders(session: Session, findings: Findings) -> None:
+    """Each resident holding more than one valid card, with the cards (the registry allows one)."""
+    valid = col(tables.CardRow.status) == CardStatus.VALID.value
+    twice = (
+        select(col(tables.CardRow.nin))
+        .where(valid)
+        .group_by(col(tables.CardRow.nin))
+        .having(func.count() > 1)
+    )
+    rows = session.execute(
+        select(col(tables.CardRow.nin), col(tables.CardRow.card_number))
+        .where(valid, col(tables.CardRow.nin).in_(twice))
+        .order_by(col(tables.CardRow.nin), col(tables.CardRow.card_number))
+    )
+    cards: dict[str, list[str]] = defaultdict(list)
+    for nin, number in rows:
+        cards[nin].append(number)
+    for nin, numbers in cards.items():
+        findings.add(
+            Check.REGISTRY,
+            f"resident {nin}",
+            f"holds {len(numbers)} valid cards ({', '.join(numbers)}), a resident may hold one",
+        )
 
 
 def _card_leaf(

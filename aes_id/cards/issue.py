@@ -8,6 +8,12 @@ fails, none of it is written.
 Signing (face thumbnail, CBOR, Ed25519, zlib, Base45) is CPU work without the
 database, so batches can spread it over worker processes; allocation and
 storage stay in the parent, in order.
+
+Several processes may issue at once (``issue --pending`` started twice): each
+batch leases its residents by locking their rows (PostgreSQL's ``FOR NO KEY
+UPDATE SKIP LOCKED``; SQLite has one writer at a time), so the processes share
+the pending residents without overlap, and the registry itself refuses a second
+valid card for one resident (``ux_card_one_valid``).
 """
 
 from __future__ import annotations
@@ -22,6 +28,9 @@ from itertools import islice
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -38,17 +47,17 @@ from aes_id.domain import (
     ResidentStatus,
     RevocationReason,
 )
-from aes_id.errors import InputError, KeyStoreError, NotFoundError, UsageError
+from aes_id.errors import InputError, KeyStoreError, NotFoundError, StorageError, UsageError
 from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.credential import face_budget, finish, prepare
 from aes_id.formats.face import face_thumbnail
-from aes_id.formats.numbers import card_expiry, format_card_number
+from aes_id.formats.numbers import CARD_SERIAL_MAX, card_expiry, format_card_number
 from aes_id.parallel import ordered_map, worker_pool
 from aes_id.pki.certs import signing_period
 from aes_id.pki.keys import KeyStore, SigningKey
 from aes_id.publishing import publish_revocations_in
 from aes_id.registry import tables
-from aes_id.registry.db import Registry
+from aes_id.registry.db import Registry, describe
 from aes_id.registry.enrol import ResidentRecord, record_from_row
 from aes_id.registry.life import describe_status, valid_cards_in
 
@@ -101,12 +110,19 @@ def issue_cards(
     replace: RevocationReason | None = None,
     workers: int = 1,
     on_card: Callable[[int], None] | None = None,
+    lease: bool = False,
 ) -> list[IssuedCard]:
     """Issue a card to each NIN; ``replace`` revokes a resident's current card with that reason.
 
     A current card printed from older data (the resident's record changed since)
     is revoked as superseded without ``replace``. Deceased and suspended
     residents get no card.
+
+    With ``lease`` the NINs are candidates (:func:`pending_nins`) that other
+    processes may be issuing at the same time: each batch locks those no other
+    process holds and skips the rest, and those that got an up-to-date card or
+    left the active status since the list was made. Two processes given the
+    same list then issue each resident once between them.
     """
     signers: dict[Country, SigningKey] = {}
     issued: list[IssuedCard] = []
@@ -116,11 +132,13 @@ def issue_cards(
         while batch := [n.strip() for n in islice(iterator, BATCH)]:
             issued.extend(
                 _issue_batch(
-                    registry, keys, passphrase, signers, batch, now, officer, replace, pool
+                    registry, keys, passphrase, signers, batch, now, officer, replace, pool, lease
                 )
             )
             if on_card:
                 on_card(len(batch))
+    except IntegrityError as exc:
+        raise _conflict(exc) from None
     finally:
         if pool:
             pool.shutdown()
@@ -137,17 +155,20 @@ def _issue_batch(
     officer: str,
     replace: RevocationReason | None,
     pool: ProcessPoolExecutor | None,
+    lease: bool = False,
 ) -> list[IssuedCard]:
     issued_at = now.astimezone(dt.UTC).replace(microsecond=0)
     replaced: set[Country] = set()
     with registry.transaction() as session:
+        if lease and not (nins := _lease(session, nins, skip_locked=not registry.is_sqlite)):
+            return []
         rows = _load(session, nins)
         for nin, entry in rows.items():
             replaced |= _check_current_card(session, nin, entry.data_version, replace, issued_at)
             state = entry.record.state
             if state not in signers:
                 signers[state] = _signer(keys, state, passphrase, issued_at)
-        numbers = _allocate(session, [rows[n].record.state for n in nins])
+        numbers = _numbers(registry, session, [rows[n].record.state for n in nins])
         jobs = [
             _job(rows[nin], number, issued_at) for nin, number in zip(nins, numbers, strict=True)
         ]
@@ -280,22 +301,101 @@ def _check_current_card(
     return {Country(card.state) for card in current}
 
 
+def _lease(session: Session, nins: list[str], *, skip_locked: bool) -> list[str]:
+    """Lock the batch's residents that are still pending, skipping those another process holds.
+
+    The row locks last as long as the batch's transaction, so the lease of a
+    killed process ends with its connection. The cards are read once the locks
+    are held: a resident another process issued meanwhile is seen and dropped.
+    SQLite has no ``SKIP LOCKED`` and needs none (its writers queue on BEGIN).
+    """
+    query = (
+        select(col(tables.Resident.nin), col(tables.Resident.data_version))
+        .where(
+            col(tables.Resident.nin).in_(nins),
+            col(tables.Resident.status) == ResidentStatus.ACTIVE.value,
+        )
+        .order_by(col(tables.Resident.nin))
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True, key_share=True)
+    locked: dict[str, int] = {nin: version for nin, version in session.execute(query)}
+    if not locked:
+        return []
+    cards = session.execute(
+        select(col(tables.CardRow.nin), col(tables.CardRow.data_version)).where(
+            col(tables.CardRow.nin).in_(locked),
+            col(tables.CardRow.status) == CardStatus.VALID.value,
+        )
+    )
+    holders = {nin for nin, version in cards if version >= locked[nin]}
+    return [nin for nin in nins if nin in locked and nin not in holders]
+
+
+def _conflict(exc: IntegrityError) -> StorageError:
+    """A batch the registry refused, in one line: most likely a second valid card."""
+    text_ = describe(exc)
+    if tables.ONE_VALID_CARD in text_ or "card.nin" in text_:
+        who = text_.split("(nin)=(", 1)[1].split(")", 1)[0] if "(nin)=(" in text_ else None
+        resident = f"resident {who}" if who else "a resident of this batch"
+        return StorageError(
+            f"{resident} was given a valid card by another issuance at the same time: "
+            "nothing of this batch was written",
+            hint="issue again: `aes-id issue --pending` skips residents who have a card",
+        )
+    return StorageError(f"the registry refused the batch: {text_}; nothing of it was written")
+
+
+def _numbers(registry: Registry, session: Session, states: Sequence[Country]) -> list[CardNumber]:
+    """Card numbers for a batch; on PostgreSQL from a short transaction of their own.
+
+    The counter's row lock is then held for the update only, not while the batch
+    signs, so concurrent processes do not queue on it. A batch that fails after
+    leaves a gap in the serials, never a number used twice. SQLite's one writer
+    holds the whole database anyway: the batch's own transaction allocates.
+    """
+    if registry.is_sqlite:
+        return _allocate(session, states)
+    with registry.transaction() as counter:
+        return _allocate(counter, states)
+
+
+def _ensure_counter(session: Session, state: Country) -> None:
+    """Create the state's counter row if missing; another process creating it too is no error."""
+    if session.get(tables.CardCounter, state.value) is not None:
+        return
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    session.execute(
+        insert(tables.CardCounter)
+        .values(state=state.value, last_serial=0)
+        .on_conflict_do_nothing(index_elements=["state"])
+    )
+
+
 def _allocate(session: Session, states: Sequence[Country]) -> list[CardNumber]:
-    """Card numbers for ``states``, in order, from each state's counter (locked by the update)."""
+    """Card numbers for ``states``, in order, from each state's counter (locked by the update).
+
+    The counter holds the state's last sequence number; each number is that sequence
+    written in base 33 (docs/numbers.md), so a state can issue 33**7 - 1 cards.
+    """
     wanted: dict[Country, int] = {}
     for state in states:
         wanted[state] = wanted.get(state, 0) + 1
     next_serial: dict[Country, int] = {}
     for state, count in sorted(wanted.items(), key=lambda item: item[0].value):
-        if session.get(tables.CardCounter, state.value) is None:
-            session.add(tables.CardCounter(state=state.value, last_serial=0))
-            session.flush()
+        _ensure_counter(session, state)
         last = session.execute(
             update(tables.CardCounter)
             .where(col(tables.CardCounter.state) == state.value)  # type: ignore[arg-type]
             .values(last_serial=col(tables.CardCounter.last_serial) + count)
             .returning(col(tables.CardCounter.last_serial))
         ).scalar_one()
+        if last > CARD_SERIAL_MAX:
+            raise StorageError(
+                f"{state.value} has issued all {CARD_SERIAL_MAX:,} card numbers; "
+                f"{count} more do not fit in 7 base-33 characters",
+                hint="the card number format must change first (docs/numbers.md)",
+            )
         next_serial[state] = last - count + 1
     numbers = []
     for state in states:

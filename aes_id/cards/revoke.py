@@ -28,6 +28,7 @@ from aes_id.domain import (
     RevocationReason,
 )
 from aes_id.errors import NotFoundError, UsageError
+from aes_id.formats.numbers import check_card_number
 from aes_id.pki.keys import KeyStore
 from aes_id.publishing import Published, publish_revocations_in
 from aes_id.registry import tables
@@ -98,7 +99,7 @@ def revoke_card(
     if deceased_on is not None and reason is not RevocationReason.DECEASED:
         raise UsageError("a date of death goes with the reason deceased")
     with registry.transaction() as session:
-        card = session.get(tables.CardRow, card_number.strip().upper())
+        card = session.get(tables.CardRow, check_card_number(card_number))
         if card is None:
             raise NotFoundError(f"no card {card_number}")
         if card.status != CardStatus.VALID.value:

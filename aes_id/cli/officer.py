@@ -400,6 +400,7 @@ def issue_command(
             replace=reason,
             workers=workers or default_workers(),
             on_card=advance,
+            lease=pending,
         )
     if as_json:
         print_json(

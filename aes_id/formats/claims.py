@@ -26,6 +26,7 @@ from aes_id.errors import InputError, UsageError
 from aes_id.formats.cose import CBOR_DECODE_ERRORS
 from aes_id.formats.nationality import ACCEPTED as NATIONALITIES
 from aes_id.formats.nationality import nationality_problem
+from aes_id.formats.numbers import CARD_SERIAL_ALPHABET, CARD_SERIAL_LENGTH
 
 DEFAULT_ISSUER_BASE = "https://aes-id.example"
 """Base of the ``iss`` claim; ``.example`` marks simulated cards."""
@@ -62,7 +63,8 @@ _IDENTITY_NAMES.update(zip(FINGER_KEYS, _FINGER_NAMES, strict=True))
 _END_OF_DAY = dt.time(23, 59, 59)
 _LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 _NIN_RE = re.compile(r"[0-9]{12}")
-_CARD_RE = re.compile(r"[A-Z]{2}[0-9]{7}")
+# The card number exactly as printed: a state code and a canonical base-33 serial (no O or I).
+_CARD_RE = re.compile(f"[A-Z]{{2}}[{CARD_SERIAL_ALPHABET}]{{{CARD_SERIAL_LENGTH}}}")
 _LANGUAGE_RE = re.compile(r"[a-z]{3}")
 _DOB_RE = re.compile(r"[0-9]{8}")
 
@@ -168,7 +170,7 @@ def _claims_problem(claims: CredentialClaims) -> str | None:
     if claims.expires_at.time() != _END_OF_DAY or claims.expires_at <= claims.issued_at:
         return f"expires_at {claims.expires_at} is not the end of a day after issued_at"
     if not _card_number_ok(claims.card_number, state):
-        return f"card number {claims.card_number!r} is not {state.alpha2} then 7 digits"
+        return f"card number {claims.card_number!r} is not {state.alpha2} then 7 digits of base 33"
     if not _NIN_RE.fullmatch(person.nin):
         return f"NIN {person.nin!r} is not 12 digits"
     if problem := nationality_problem(person.nationality):
@@ -385,7 +387,10 @@ def _card_number(cwt: _Claims, state: Country) -> CardNumber:
     number = raw.decode("latin-1")
     if not _card_number_ok(number, state):
         cwt.fail(
-            7, f"{state.alpha2} then 7 digits in ASCII (e.g. {state.alpha2}0004217)", _show(raw)
+            7,
+            f"{state.alpha2} then 7 digits of base 33 (0-9, A-Z except I O Q) in ASCII "
+            f"(e.g. {state.alpha2}0004217)",
+            _show(raw),
         )
     return CardNumber(number)
 

@@ -5,8 +5,9 @@
   error and every swap of two adjacent digits. Three filters keep a number easy
   to read aloud and free of visible patterns; they apply to all 12 printed
   digits, check digit included, so that the number on the card passes them.
-- **Card number**: the issuing state's alpha-2 code and 7 digits (``ML0004217``),
-  with its ICAO 9303 check digit in the MRZ.
+- **Card number**: the issuing state's alpha-2 code and a 7-character serial, the
+  state's card sequence number in base 33 (``ML00003VT`` is Mali's card 4217), with
+  its ICAO 9303 check digit in the MRZ.
 - **Validity**: ten years, ending the day before the tenth anniversary of issue.
 
     >>> verhoeff_check_digit("236")
@@ -201,46 +202,109 @@ def display_nin(nin: Nin) -> str:
 
 # -- Card number and ICAO check digit -------------------------------------------------------------
 
-CARD_SERIAL_MAX = 9_999_999
-_CARD_NUMBER_RE = re.compile(r"([A-Z]{2})(\d{7})")
+CARD_SERIAL_ALPHABET = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"
+"""The base-33 digits of a card serial, in value order: no ``I``, ``O`` or ``Q``."""
+CARD_SERIAL_LENGTH = 7
+CARD_SERIAL_BASE = len(CARD_SERIAL_ALPHABET)
+CARD_SERIAL_MAX = CARD_SERIAL_BASE**CARD_SERIAL_LENGTH - 1
+"""The last serial a state can issue: 33**7 - 1 = 42,618,442,976."""
+_SERIAL_VALUES: Mapping[str, int] = MappingProxyType(
+    {char: value for value, char in enumerate(CARD_SERIAL_ALPHABET)} | {"O": 0, "I": 1}
+)
+_CARD_NUMBER_RE = re.compile(r"([A-Z]{2})([0-9A-Z]{7})")
 
 
 class CardNumberError(NumberError):
     """A card number (or a serial to make one) that breaks docs/numbers.md."""
 
 
-def format_card_number(state: Country, serial: int) -> CardNumber:
-    """The card number for ``serial`` (1 to 9 999 999) issued by ``state``.
+def format_card_serial(serial: int) -> str:
+    """The 7-character base-33 serial of sequence number ``serial`` (1 to
+    :data:`CARD_SERIAL_MAX`), most significant digit first, zero-padded.
 
-    >>> format_card_number(Country.MLI, 4217)
-    'ML0004217'
+    >>> format_card_serial(9), format_card_serial(10), format_card_serial(33)
+    ('0000009', '000000A', '0000010')
     """
-    if isinstance(serial, bool) or not 1 <= serial <= CARD_SERIAL_MAX:
+    if (
+        isinstance(serial, bool)
+        or not isinstance(serial, int)
+        or not 1 <= serial <= CARD_SERIAL_MAX
+    ):
         raise CardNumberError(
-            f"card serial {serial!r} is out of range: expected 1 to {CARD_SERIAL_MAX}"
+            f"card serial {serial!r} is out of range: expected 1 to {CARD_SERIAL_MAX:,}"
         )
-    return CardNumber(f"{state.alpha2}{serial:07d}")
+    chars = []
+    for _ in range(CARD_SERIAL_LENGTH):
+        serial, digit = divmod(serial, CARD_SERIAL_BASE)
+        chars.append(CARD_SERIAL_ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+def parse_card_serial(text: str) -> int:
+    """The sequence number of a 7-character base-33 serial (upper case).
+
+    ``O`` is read as ``0`` and ``I`` as ``1``: the alphabet has neither letter,
+    so a reader (person or OCR) that sees one saw a zero or a one. ``Q`` and
+    anything outside the alphabet raise :class:`CardNumberError`, as does the
+    unused serial 0.
+
+    >>> parse_card_serial("000000A"), parse_card_serial("00000I0"), parse_card_serial("00003VT")
+    (10, 33, 4217)
+    """
+    if len(text) != CARD_SERIAL_LENGTH:
+        raise CardNumberError(
+            f"card serial {text!r} has {len(text)} characters: expected {CARD_SERIAL_LENGTH}"
+        )
+    value = 0
+    for char in text:
+        digit = _SERIAL_VALUES.get(char)
+        if digit is None:
+            raise CardNumberError(
+                f"card serial {text!r} has the character {char!r}: "
+                f"expected {CARD_SERIAL_ALPHABET} (docs/numbers.md)"
+            )
+        value = value * CARD_SERIAL_BASE + digit
+    if value == 0:
+        raise CardNumberError(f"card serial {text!r} is 0: serials start at 1")
+    return value
+
+
+def format_card_number(state: Country, serial: int) -> CardNumber:
+    """The card number of ``state``'s card with sequence number ``serial``.
+
+    >>> format_card_number(Country.MLI, 4217), format_card_number(Country.NER, 145_966)
+    ('ML00003VT', 'NE0004217')
+    """
+    return CardNumber(f"{state.alpha2}{format_card_serial(serial)}")
 
 
 def card_number_parts(number: str) -> tuple[Country, int]:
-    """The issuing state and serial of a card number; raise :class:`CardNumberError`."""
+    """The issuing state and sequence number of a card number (any case, spaces around
+    ignored, ``O`` and ``I`` in the serial read as ``0`` and ``1``); raise
+    :class:`CardNumberError`.
+
+    >>> card_number_parts("ml00003vt")
+    (<Country.MLI: 'MLI'>, 4217)
+    """
     text = number.strip().upper()
     match = _CARD_NUMBER_RE.fullmatch(text)
     if not match:
         raise CardNumberError(
-            f"card number {number!r} is not a state code and 7 digits (e.g. ML0004217)"
+            f"card number {number!r} is not a state code and a 7-character serial (e.g. ML0004217)"
         )
-    prefix, serial = match.group(1), int(match.group(2))
+    prefix = match.group(1)
     state = next((country for country in Country if country.alpha2 == prefix), None)
     if state is None:
         raise CardNumberError(f"card number {number!r} starts with {prefix}: expected ML, BF or NE")
-    if serial == 0:
-        raise CardNumberError(f"card number {number!r} has serial 0000000: serials start at 1")
+    try:
+        serial = parse_card_serial(match.group(2))
+    except CardNumberError as exc:
+        raise CardNumberError(f"card number {number!r}: {exc.message}") from None
     return state, serial
 
 
 def check_card_number(text: str) -> CardNumber:
-    """Read a card number (any case, surrounding spaces ignored); raise :class:`CardNumberError`."""
+    """Read a card number as :func:`card_number_parts` does; return it as printed."""
     state, serial = card_number_parts(text)
     return format_card_number(state, serial)
 

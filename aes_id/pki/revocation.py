@@ -2,13 +2,19 @@
 
 The payload is deterministic CBOR (RFC 8949 §4.2.1)::
 
-    {"type": "aes-id/revocation-list", "v": 1, "state": "MLI", "seq": 12,
+    {"type": "aes-id/revocation-list", "v": 2, "state": "MLI", "seq": 12,
      "issued_at": 1773480600, "next_update": 1773567000,
      "cards": [[4217, 1, 1773400000], ...]}
 
-Each card is ``[the 7 digits of its number as an integer, reason code, revoked_at]``,
-sorted by number: the state's alpha-2 prefix is implied, so one card costs about
-12 bytes and 100,000 revoked cards about 1.2 MB. Lookups bisect the sorted entries.
+Each card is ``[serial, reason code, revoked_at]``, sorted by number: the state's
+alpha-2 prefix is implied and the serial is the value of the number's 7 base-33
+characters (4217 is ``ML00003VT``, docs/numbers.md), so one card costs about 12
+bytes and 100,000 revoked cards about 1.2 MB. Lookups bisect the sorted entries
+(base-33 text sorts as its value).
+
+Version 1 lists, signed while card serials were decimal, carry the 7 decimal digits
+read as a number (4217 is ``ML0004217``). They are still read, so that the lists
+already in the signature log stay verifiable; new lists are always version 2.
 """
 
 from __future__ import annotations
@@ -20,16 +26,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aes_id.domain import CardNumber, Country, RevocationReason
 from aes_id.formats.cose import decode1, sign1
+from aes_id.formats.numbers import (
+    CARD_SERIAL_ALPHABET,
+    CARD_SERIAL_LENGTH,
+    CARD_SERIAL_MAX,
+    format_card_serial,
+    parse_card_serial,
+)
 from aes_id.pki.certs import KeyRole
 from aes_id.pki.signedlist import (
     FORMAT_VERSION,
     ListFormatError,
     ListSignatureError,
-    body_of,
     check_header,
     encode,
     from_seconds,
@@ -45,6 +58,11 @@ from aes_id.pki.trust import TrustList
 
 REVOCATION_LIST_TYPE = "aes-id/revocation-list"
 REVOCATION_LIST_NEXT_UPDATE = dt.timedelta(days=1)
+REVOCATION_LIST_VERSION = 2
+"""Version 2: serials are base-33 values. Version 1 (the shared list format version,
+:data:`FORMAT_VERSION`): decimal serials, still read, never written."""
+_DECIMAL_VERSION = FORMAT_VERSION
+_DECIMAL_MAX = 9_999_999
 
 REASON_CODES: Mapping[RevocationReason, int] = {
     RevocationReason.LOST: 1,
@@ -58,8 +76,7 @@ REASON_CODES: Mapping[RevocationReason, int] = {
 }
 """Card revocation reasons on the wire; a code is never reused."""
 _REASONS_BY_CODE = {code: reason for reason, code in REASON_CODES.items()}
-_CARD_DIGITS = re.compile(r"[0-9]{7}")
-_MAX_DIGITS = 9_999_999
+_CARD_SERIAL = re.compile(f"[{CARD_SERIAL_ALPHABET}]{{{CARD_SERIAL_LENGTH}}}")
 _FIELDS = {"type", "v", "state", "seq", "issued_at", "next_update", "cards"}
 _FIELD_NAMES = ", ".join(sorted(_FIELDS))
 
@@ -88,7 +105,7 @@ class RevocationList:
         prefix, previous = self.state.alpha2, ""
         for card in self.entries:
             number = card.card_number
-            if number[:2] != prefix or not _CARD_DIGITS.fullmatch(number[2:]):
+            if number[:2] != prefix or not _CARD_SERIAL.fullmatch(number[2:]):
                 raise ValueError(f"card {number!r} is not a {self.state.value} card number")
             if number <= previous:
                 raise ValueError("revoked cards must be sorted by card number, without repeats")
@@ -134,17 +151,27 @@ def encode_revocation_list(revocations: RevocationList) -> bytes:
     return encode(
         {
             "type": REVOCATION_LIST_TYPE,
-            "v": FORMAT_VERSION,
+            "v": REVOCATION_LIST_VERSION,
             "state": revocations.state.value,
             "seq": revocations.sequence,
             "issued_at": seconds(revocations.issued_at),
             "next_update": seconds(revocations.next_update),
             "cards": [
-                [int(card.card_number[2:]), REASON_CODES[card.reason], seconds(card.revoked_at)]
+                [
+                    _serial_value(card.card_number),
+                    REASON_CODES[card.reason],
+                    seconds(card.revoked_at),
+                ]
                 for card in revocations.entries
             ],
         }
     )
+
+
+def _serial_value(number: CardNumber) -> int:
+    """The serial of a card number on the wire (version 2); the unused serial 0 stays 0."""
+    serial = number[2:]
+    return 0 if serial == "0" * CARD_SERIAL_LENGTH else parse_card_serial(serial)
 
 
 def sign_revocation_list(
@@ -170,8 +197,8 @@ def parse_revocation_list(data: bytes, trust_list: TrustList) -> RevocationList:
             "which is no State CA in the trust list"
         )
     payload = verified_payload(data, "revocation list", entry.kid, entry.cert)
-    body = body_of(payload, REVOCATION_LIST_TYPE, "revocation list")
-    revocations = _parse_body(body)
+    body, version = _body_of(payload)
+    revocations = _parse_body(body, version)
     if set(body) != _FIELDS:
         found = ", ".join(sorted(map(str, body)))
         raise ListFormatError(f"revocation list has the fields {found}, expected {_FIELD_NAMES}")
@@ -191,14 +218,37 @@ def parse_revocation_list(data: bytes, trust_list: TrustList) -> RevocationList:
     return revocations
 
 
-def _parse_body(body: Mapping[Any, Any]) -> RevocationList:
+def _body_of(payload: bytes) -> tuple[Mapping[Any, Any], int]:
+    """The payload's top-level map and its version, 1 (decimal serials) or 2 (base 33)."""
+    what = "revocation list"
+    try:
+        body = cbor2.loads(payload)
+    except Exception as exc:  # cbor2 raises several types on garbage
+        raise ListFormatError(f"{what} payload is not CBOR: {exc}") from None
+    if not isinstance(body, Mapping):
+        raise ListFormatError(f"{what} payload is a {type(body).__name__}, expected a map")
+    if body.get("type") != REVOCATION_LIST_TYPE:
+        found = body.get("type")
+        raise ListFormatError(
+            f"{what} payload has type {found!r}, expected {REVOCATION_LIST_TYPE!r}"
+        )
+    version = body.get("v")
+    if type(version) is not int or version not in (_DECIMAL_VERSION, REVOCATION_LIST_VERSION):
+        raise ListFormatError(
+            f"{what} version {version!r}, expected {REVOCATION_LIST_VERSION} "
+            f"(or {_DECIMAL_VERSION}, written before base-33 card numbers)"
+        )
+    return body, version
+
+
+def _parse_body(body: Mapping[Any, Any], version: int) -> RevocationList:
     what = "revocation list"
     try:
         state = Country(typed_field(body, "state", str, what))
     except ValueError:
         raise ListFormatError(f"{what}: unknown state {body.get('state')!r}") from None
     rows = typed_field(body, "cards", Sequence, what)
-    cards = [_parse_card(row, index, state) for index, row in enumerate(rows)]
+    cards = [_parse_card(row, index, state, version) for index, row in enumerate(rows)]
     try:
         return RevocationList(
             state=state,
@@ -213,19 +263,27 @@ def _parse_body(body: Mapping[Any, Any]) -> RevocationList:
         raise ListFormatError(f"{what}: {exc}") from None
 
 
-def _parse_card(row: Any, index: int, state: Country) -> RevokedCard:
+def _parse_card(row: Any, index: int, state: Country, version: int) -> RevokedCard:
+    decimal = version == _DECIMAL_VERSION
     if isinstance(row, Sequence) and len(row) == 3:
-        digits, code, revoked_at = row
+        serial, code, revoked_at = row
         if (
-            type(digits) is int
+            type(serial) is int
             and type(code) is int
             and type(revoked_at) is int
-            and 0 <= digits <= _MAX_DIGITS
+            and 0 <= serial <= (_DECIMAL_MAX if decimal else CARD_SERIAL_MAX)
             and code in _REASONS_BY_CODE
             and revoked_at >= 0
         ):
-            number = CardNumber(f"{state.alpha2}{digits:07d}")
+            number = CardNumber(f"{state.alpha2}{_serial_text(serial, decimal)}")
             return RevokedCard(number, _REASONS_BY_CODE[code], from_seconds(revoked_at))
     raise ListFormatError(
-        f"revocation list card {index} is not [digits, reason code, time] as integers"
+        f"revocation list card {index} is not [serial, reason code, time] as integers"
     )
+
+
+def _serial_text(serial: int, decimal: bool) -> str:
+    """The 7 serial characters of a card number: decimal digits in a version 1 list."""
+    if decimal:
+        return f"{serial:07d}"
+    return "0" * CARD_SERIAL_LENGTH if serial == 0 else format_card_serial(serial)

@@ -7,7 +7,11 @@ constraints that changed in existing tables, on SQLite and PostgreSQL alike.
 - version 3: a resident's life (status reason and date, date of death, the
   revision of the printed data, the demographic name key), the card's data
   revision, the log's clock (``log_head.last_t``), and fingerprints that may be
-  missing (``biometric.fingers`` and ``adjudication.fingers`` nullable).
+  missing (``biometric.fingers`` and ``adjudication.fingers`` nullable), and at
+  most one valid card per resident (a partial unique index on ``card.nin``).
+  Card serials become base 33 (docs/numbers.md): each state's counter
+  (``card_counter.last_serial``, now 64-bit) is raised past every serial already
+  issued, read in base 33, so that no card number is ever issued twice.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from sqlalchemy import (
 from sqlalchemy.schema import CreateIndex
 from sqlmodel import SQLModel
 
-from aes_id.registry import tables  # noqa: F401  (the models, registered in the metadata)
+from aes_id.errors import StorageError
+from aes_id.formats.numbers import CardNumberError, parse_card_serial
+from aes_id.registry import tables  # the models, registered in the metadata
 from aes_id.registry.demographic import fill_name_keys
 
 _V3_COLUMNS: dict[str, list[Column[object]]] = {
@@ -82,6 +88,74 @@ def to_v3(connection: Connection) -> None:
     )
     for table in ("biometric", "adjudication"):
         _allow_null(connection, table, "fingers")
+    _one_valid_card(connection)
+    _counters_past_issued_cards(connection)
+
+
+def _counters_past_issued_cards(connection: Connection) -> None:
+    """Raise each state's card counter to at least its largest issued serial read in base 33.
+
+    Version 2 wrote serials in decimal: its card 10 is ``ML0000010``, which in base 33 is
+    card 33, so the counter goes to 33 and the next card is ``ML0000011`` (34). Every
+    existing serial reads as a value at most the largest one, hence below the next
+    allocation. The serials are all digits, of one length, so ``MAX`` finds the largest
+    in any collation.
+    """
+    if connection.dialect.name != "sqlite":  # SQLite's INTEGER is already 64-bit
+        connection.execute(text("ALTER TABLE card_counter ALTER COLUMN last_serial TYPE BIGINT"))
+    largest = connection.execute(
+        text("SELECT state, MAX(card_number) FROM card GROUP BY state")
+    ).all()
+    counters: dict[str, int] = {
+        state: serial
+        for state, serial in connection.execute(text("SELECT state, last_serial FROM card_counter"))
+    }
+    for state, number in largest:
+        try:
+            floor = parse_card_serial(number[2:])
+        except CardNumberError as exc:
+            raise StorageError(
+                f"card {number!r} of {state} has no serial this aes-id can read: {exc.message}",
+                hint="restore the registry from a backup made by aes-id, then open it again",
+            ) from None
+        if state not in counters:
+            connection.execute(
+                text("INSERT INTO card_counter (state, last_serial) VALUES (:state, :serial)"),
+                {"state": state, "serial": floor},
+            )
+        elif counters[state] < floor:
+            connection.execute(
+                text("UPDATE card_counter SET last_serial = :serial WHERE state = :state"),
+                {"state": state, "serial": floor},
+            )
+
+
+def _one_valid_card(connection: Connection) -> None:
+    """Create the index allowing one valid card per resident; refuse if one already holds two."""
+    if tables.ONE_VALID_CARD in {i["name"] for i in inspect(connection).get_indexes("card")}:
+        return
+    twice = connection.execute(
+        text(
+            "SELECT nin, COUNT(*) FROM card WHERE status = 'valid' "
+            "GROUP BY nin HAVING COUNT(*) > 1 ORDER BY nin"
+        )
+    ).first()
+    if twice is not None:
+        nin, count = twice
+        numbers = connection.execute(
+            text("SELECT card_number FROM card WHERE nin = :nin AND status = 'valid' ORDER BY 1"),
+            {"nin": nin},
+        ).scalars()
+        raise StorageError(
+            f"resident {nin} holds {count} valid cards ({', '.join(numbers)}): a resident may "
+            "hold one, so this registry cannot be upgraded as it is",
+            hint="with the aes-id that wrote it, revoke all but one of them "
+            "(`aes-id revoke CARD_NUMBER --reason REASON`), then open it again",
+        )
+    card = SQLModel.metadata.tables["card"]
+    connection.execute(
+        CreateIndex(next(i for i in card.indexes if i.name == tables.ONE_VALID_CARD))
+    )
 
 
 def _allow_null(connection: Connection, table: str, column: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -99,16 +99,32 @@ class Adjudication(SQLModel, table=True):
 
 
 class CardCounter(SQLModel, table=True):
-    """The last card serial handed out per issuing state."""
+    """The last card sequence number handed out per issuing state (docs/numbers.md): a
+    64-bit integer, since a state's base-33 serials run to 33**7 - 1, past 2**31."""
 
     __tablename__ = "card_counter"
 
     state: str = Field(primary_key=True, max_length=3)
-    last_serial: int = 0
+    last_serial: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
+
+
+ONE_VALID_CARD = "ux_card_one_valid"
+"""The partial unique index that lets a resident hold at most one valid card."""
 
 
 class CardRow(SQLModel, table=True):
     __tablename__ = "card"
+    __table_args__ = (
+        Index(
+            ONE_VALID_CARD,
+            "nin",
+            unique=True,
+            sqlite_where=text("status = 'valid'"),
+            postgresql_where=text("status = 'valid'"),
+        ),
+    )
 
     card_number: str = Field(primary_key=True, max_length=9)
     nin: str = Field(index=True, foreign_key="resident.nin", max_length=12)

@@ -24,6 +24,7 @@ from aes_id.formats.claims import decode_claims
 from aes_id.formats.cose import ALG_EDDSA, HEADER_ALG, HEADER_KID, assemble1, decode1, sig_structure
 from aes_id.formats.credential import encode_qr_text, sign_credential
 from aes_id.formats.note import Checkpoint, sign_checkpoint
+from aes_id.registry.tables import ONE_VALID_CARD
 from tests.audit.conftest import PASSPHRASE, World
 
 
@@ -81,8 +82,9 @@ def _qr_text(cose: bytes) -> str:
 def card_nin_edited(world: World) -> Expect:
     with raw(world) as db:
         _, number = a_first_round_card(db)
-        other = db.execute(
-            "SELECT nin FROM card WHERE card_number != ? LIMIT 1", (number,)
+        other = db.execute(  # a resident without a valid card: the registry allows one
+            "SELECT nin FROM resident WHERE nin NOT IN "
+            "(SELECT nin FROM card WHERE status = 'valid') LIMIT 1"
         ).fetchone()[0]
         db.execute("UPDATE card SET nin = ? WHERE card_number = ?", (other, number))
     return Expect(Check.REGISTRY, f"card {number}", f"NIN {other}")
@@ -146,9 +148,14 @@ def card_signature_broken(world: World) -> Expect:
     return Expect(Check.REGISTRY, f"card {number}", "signature does not verify")
 
 
-def card_off_the_books(world: World) -> Expect:
-    """A second, validly signed card for a resident, stored without a leaf."""
+def _second_card(world: World) -> tuple[str, CardNumber]:
+    """A second, validly signed card for a resident, stored without a leaf: (NIN, card number).
+
+    The registry allows one valid card per resident: the insider drops that index
+    first, as one with the rights to change the schema could.
+    """
     with raw(world) as db:
+        db.execute(f"DROP INDEX {ONE_VALID_CARD}")
         _, number = a_second_round_card(db)
         row = db.execute("SELECT * FROM card WHERE card_number = ?", (number,)).fetchone()
         columns = [c[0] for c in db.execute("SELECT * FROM card LIMIT 0").description]
@@ -161,7 +168,19 @@ def card_off_the_books(world: World) -> Expect:
         card.update(card_number=new_number, cose=signed.cose, qr_text=signed.qr_text)
         marks = ", ".join("?" for _ in columns)
         db.execute(f"INSERT INTO card ({', '.join(columns)}) VALUES ({marks})", list(card.values()))
-    return Expect(Check.REGISTRY, f"card {new_number}", "no card leaf")
+    return str(card["nin"]), new_number
+
+
+def card_off_the_books(world: World) -> Expect:
+    """A second, validly signed card for a resident, stored without a leaf."""
+    _, number = _second_card(world)
+    return Expect(Check.REGISTRY, f"card {number}", "no card leaf")
+
+
+def second_valid_card(world: World) -> Expect:
+    """The same second card, seen from its resident: two valid cards where one is allowed."""
+    nin, _ = _second_card(world)
+    return Expect(Check.REGISTRY, f"resident {nin}", "holds 2 valid cards (")
 
 
 # --- the leaves -------------------------------------------------------------------------------
@@ -348,6 +367,7 @@ ATTACKS: dict[str, Callable[[World], Expect]] = {
     "card re-signed": card_resigned,
     "card signature broken": card_signature_broken,
     "card off the books": card_off_the_books,
+    "second valid card": second_valid_card,
     "leaf edited": leaf_edited,
     "leaf edited, nodes rebuilt": leaf_edited_and_nodes_rebuilt,
     "leaf deleted": leaf_deleted,

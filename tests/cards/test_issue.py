@@ -19,9 +19,13 @@ from sqlmodel import col
 import aes_id.cards.issue
 from aes_id.audit.leaf import LeafKind, LogEntry
 from aes_id.cards.issue import pending_nins
+from aes_id.cards.revoke import revoke_card
+from aes_id.cards.views import card_view
 from aes_id.domain import CardStatus, Country, RevocationReason, Verdict
-from aes_id.errors import AesIdError, InputError, NotFoundError, UsageError
+from aes_id.errors import AesIdError, InputError, NotFoundError, StorageError, UsageError
 from aes_id.formats.credential import parse_qr_text
+from aes_id.formats.mrz import parse_td1
+from aes_id.formats.numbers import CARD_SERIAL_MAX
 from aes_id.formats.qr import MAX_QR_CHARS, qr_version
 from aes_id.pki.certs import public_key_of
 from aes_id.pki.keys import KeyStore
@@ -224,3 +228,65 @@ def test_two_signing_processes_issue_the_same_cards_as_one(
         texts.append([(c.card_number, c.qr_text) for c in cards])
         registry.dispose()
     assert texts[0] == texts[1]
+
+
+def _set_counters(desk: Desk, **last_serial: int) -> None:
+    """Put a state's counter (keyed by its alpha-3 code) where a busy registry would have it."""
+    with desk.registry.transaction() as session:
+        for state, serial in last_serial.items():
+            session.merge(tables.CardCounter(state=state, last_serial=serial))
+
+
+def test_serials_are_base_33_from_the_tenth_card(desk: Desk) -> None:
+    _set_counters(desk, MLI=8, BFA=31)
+    cards = desk.issue(pending_nins(desk.registry))
+    by_state = {s: [c.card_number for c in cards if c.state is s] for s in Country}
+    assert by_state[Country.MLI] == ["ML0000009", "ML000000A", "ML000000B", "ML000000C"]
+    assert by_state[Country.BFA] == ["BF000000Z", "BF0000010", "BF0000011", "BF0000012"]
+    assert by_state[Country.NER] == ["NE0000001", "NE0000002", "NE0000003", "NE0000004"]
+
+
+def test_a_card_past_the_ten_millionth_is_issued_printed_verified_and_revocable(
+    desk: Desk,
+) -> None:
+    _set_counters(desk, NER=10_000_000)
+    cards = desk.issue(pending_nins(desk.registry))
+    card = next(c for c in cards if c.state is Country.NER)
+    # 10,000,001 = 8*33**4 + 14*33**3 + 8*33**2 + 24*33 + 11: digits 8 E 8 R B
+    assert card.card_number == "NE008E8RB"
+    assert parse_qr_text(card.qr_text).claims.card_number == "NE008E8RB"
+    # Doc 9303 check digit, letters at their ICAO values (N 23, E 14, R 27, B 11), weights 731:
+    # 23*7 + 14*3 + 0 + 0 + 8*3 + 14*1 + 8*7 + 27*3 + 11*1 = 389, so 9
+    line1 = card_view(desk.registry, card.card_number).mrz[0]
+    assert line1 == f"IDNERNE008E8RB9{card.nin}<<<"
+    parsed = parse_td1(card_view(desk.registry, card.card_number).mrz, today=NOW.date())
+    assert parsed.document_number == card.card_number
+    publish_lists(desk.registry, desk.store, PASSPHRASE, now=NOW, by="o1", trust_list=False)
+    check = NOW + dt.timedelta(minutes=1)
+    assert verify_qr_text(card.qr_text, lists_for(desk.store.path), now=check).verdict is (
+        Verdict.VALID
+    )
+    revoke_card(
+        desk.registry,
+        desk.store,
+        PASSPHRASE,
+        "ne008e8rb",
+        RevocationReason.STOLEN,
+        now=LATER,
+        by="o1",
+    )
+    lists = lists_for(desk.store.path)
+    ner = lists.revocations_of(Country.NER)
+    assert ner is not None and ner.is_revoked("NE008E8RB") is not None
+    revoked = verify_qr_text(card.qr_text, lists, now=LATER + dt.timedelta(minutes=1))
+    assert revoked.verdict is Verdict.REVOKED and "NE008E8RB" in revoked.reasons[0]
+    other = next(c for c in cards if c.state is Country.NER and c is not card)
+    assert verify_qr_text(other.qr_text, lists, now=LATER).verdict is Verdict.VALID
+
+
+def test_a_state_out_of_serials_issues_nothing(desk: Desk) -> None:
+    _set_counters(desk, NER=CARD_SERIAL_MAX - 1)
+    before = desk.snapshot()
+    with pytest.raises(StorageError, match="NER has issued all 42,618,442,976 card numbers"):
+        desk.issue(pending_nins(desk.registry))
+    assert desk.snapshot() == before

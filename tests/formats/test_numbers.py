@@ -15,6 +15,7 @@ from aes_id.domain import Country
 from aes_id.errors import InputError
 from aes_id.formats import numbers
 from aes_id.formats.numbers import (
+    CARD_SERIAL_ALPHABET,
     CARD_SERIAL_MAX,
     MANDATORY_AGE,
     MIN_ENROLMENT_AGE,
@@ -29,9 +30,11 @@ from aes_id.formats.numbers import (
     display_nin,
     expiry_instant,
     format_card_number,
+    format_card_serial,
     generate_nin,
     icao_check_digit,
     is_valid_nin,
+    parse_card_serial,
     verhoeff_check_digit,
     verhoeff_valid,
 )
@@ -210,9 +213,20 @@ def test_every_single_error_and_adjacent_swap_is_caught(seed: int) -> None:
 @pytest.mark.parametrize(
     ("state", "serial", "number"),
     [
-        (Country.MLI, 4217, "ML0004217"),
         (Country.BFA, 1, "BF0000001"),
-        (Country.NER, CARD_SERIAL_MAX, "NE9999999"),
+        (Country.MLI, 9, "ML0000009"),
+        (Country.MLI, 10, "ML000000A"),
+        (Country.MLI, 17, "ML000000H"),
+        (Country.MLI, 18, "ML000000J"),  # I is skipped
+        (Country.MLI, 23, "ML000000P"),  # O is skipped
+        (Country.MLI, 24, "ML000000R"),  # Q is skipped
+        (Country.MLI, 32, "ML000000Z"),
+        (Country.MLI, 33, "ML0000010"),
+        (Country.MLI, 4217, "ML00003VT"),  # 3*33**2 + 28*33 + 26
+        (Country.MLI, 145_966, "ML0004217"),  # 4*33**3 + 2*33**2 + 1*33 + 7
+        (Country.NER, 9_999_999, "NE008E8R9"),  # 8*33**4 + 14*33**3 + 8*33**2 + 24*33 + 9
+        (Country.NER, 10_000_001, "NE008E8RB"),
+        (Country.NER, CARD_SERIAL_MAX, "NEZZZZZZZ"),
     ],
 )
 def test_card_numbers(state: Country, serial: int, number: str) -> None:
@@ -221,26 +235,70 @@ def test_card_numbers(state: Country, serial: int, number: str) -> None:
     assert check_card_number(f" {number.lower()} ") == number
 
 
-@pytest.mark.parametrize("serial", [0, -1, CARD_SERIAL_MAX + 1, True])
+def test_card_serials_hold_billions() -> None:
+    assert CARD_SERIAL_MAX == 42_618_442_976 == 33**7 - 1
+    assert len(CARD_SERIAL_ALPHABET) == 33
+    assert not set("IOQ") & set(CARD_SERIAL_ALPHABET)
+
+
+def test_the_first_nine_numbers_are_those_of_the_decimal_scheme() -> None:
+    assert [format_card_serial(n) for n in range(1, 10)] == [f"{n:07d}" for n in range(1, 10)]
+
+
+@pytest.mark.parametrize(
+    ("read", "number"),
+    [
+        ("MLOOOOOI0", "ML0000010"),
+        ("ml00003vt", "ML00003VT"),
+        ("NEI000000", "NE1000000"),
+        ("BF0OO4217", "BF0004217"),
+    ],
+)
+def test_o_and_i_are_read_as_zero_and_one(read: str, number: str) -> None:
+    assert check_card_number(read) == number
+    assert parse_card_serial(read[2:].upper()) == parse_card_serial(number[2:])
+
+
+@settings(max_examples=500)
+@given(st.integers(1, CARD_SERIAL_MAX), st.integers(1, CARD_SERIAL_MAX))
+def test_serials_round_trip_and_keep_their_order(a: int, b: int) -> None:
+    for serial in (a, b):
+        text = format_card_serial(serial)
+        assert len(text) == 7 and set(text) <= set(CARD_SERIAL_ALPHABET)
+        assert parse_card_serial(text) == serial
+        assert card_number_parts(format_card_number(Country.NER, serial)) == (Country.NER, serial)
+    # text order (as the registry and the revocation list sort) is numeric order
+    assert (format_card_serial(a) < format_card_serial(b)) == (a < b)
+
+
+@pytest.mark.parametrize("serial", [0, -1, CARD_SERIAL_MAX + 1, True, 2.0])
 def test_card_serial_out_of_range(serial: int) -> None:
-    with pytest.raises(CardNumberError, match="expected 1 to 9999999"):
+    with pytest.raises(CardNumberError, match="expected 1 to 42,618,442,976"):
         format_card_number(Country.MLI, serial)
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("ML000421", "state code and 7 digits"),
-        ("ML00042170", "state code and 7 digits"),
-        ("MLI0004217", "state code and 7 digits"),
-        ("ML000421O", "state code and 7 digits"),
+        ("ML000421", "state code and a 7-character serial"),
+        ("ML00042170", "state code and a 7-character serial"),
+        ("MLI0004217", "state code and a 7-character serial"),
+        ("ML000421-", "state code and a 7-character serial"),
+        ("ML000421Q", "the character 'Q'"),
         ("FR0004217", "expected ML, BF or NE"),
         ("NE0000000", "serials start at 1"),
+        ("NE000000O", "serials start at 1"),
     ],
 )
 def test_bad_card_numbers(text: str, message: str) -> None:
     with pytest.raises(CardNumberError, match=message):
         check_card_number(text)
+
+
+@pytest.mark.parametrize("text", ["00000A", "000000a", "000000Q", "0000000"])
+def test_bad_card_serials(text: str) -> None:
+    with pytest.raises(CardNumberError):
+        parse_card_serial(text)
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,14 @@ from hypothesis import strategies as st
 from aes_id.domain import CardNumber, Country, RevocationReason
 from aes_id.errors import AesIdError
 from aes_id.formats.cose import decode1, sign1
+from aes_id.formats.numbers import CARD_SERIAL_MAX, format_card_serial
 from aes_id.pki import certs
 from aes_id.pki.certs import Issuer, KeyRole, KeyStatus
 from aes_id.pki.keys import KeyStore
 from aes_id.pki.revocation import (
     REASON_CODES,
     REVOCATION_LIST_NEXT_UPDATE,
+    REVOCATION_LIST_VERSION,
     RevocationList,
     RevokedCard,
     build_revocation_list,
@@ -37,11 +39,11 @@ _LAST_SECOND = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestam
 
 def _cards(count: int, seed: int = 1, prefix: str = "ML") -> list[RevokedCard]:
     rng = random.Random(seed)
-    numbers = rng.sample(range(10_000_000), count)
+    numbers = rng.sample(range(1, 40_000_000), count)  # past the old decimal limit
     reasons = list(RevocationReason)
     return [
         RevokedCard(
-            CardNumber(f"{prefix}{n:07d}"),
+            CardNumber(f"{prefix}{format_card_serial(n)}"),
             rng.choice(reasons),
             NOW - dt.timedelta(seconds=rng.randrange(10**8)),
         )
@@ -155,9 +157,9 @@ def _sample() -> tuple[TrustList, Issuer, bytes]:
 
 _card = st.builds(
     lambda n, reason, t: RevokedCard(
-        CardNumber(f"NE{n:07d}"), reason, dt.datetime.fromtimestamp(t, dt.UTC)
+        CardNumber(f"NE{format_card_serial(n)}"), reason, dt.datetime.fromtimestamp(t, dt.UTC)
     ),
-    st.integers(0, 9_999_999),
+    st.integers(1, CARD_SERIAL_MAX),
     st.sampled_from(list(RevocationReason)),
     st.integers(0, 2**33),
 )
@@ -190,12 +192,15 @@ def test_mutated_lists_are_refused_cleanly(edits: list[tuple[int, int]]) -> None
 
 
 @settings(max_examples=100, deadline=None)
-@given(row=st.lists(st.one_of(st.integers(-5, 2**40), st.text(max_size=3)), max_size=4))
-def test_malformed_card_rows_are_format_errors(row: list[object]) -> None:
+@given(
+    row=st.lists(st.one_of(st.integers(-5, 2**40), st.text(max_size=3)), max_size=4),
+    version=st.sampled_from([1, 2]),
+)
+def test_malformed_card_rows_are_format_errors(row: list[object], version: int) -> None:
     trust_list, ca, kid = _sample()
     body = {
         "type": "aes-id/revocation-list",
-        "v": 1,
+        "v": version,
         "state": "NER",
         "seq": 1,
         "issued_at": int(NOW.timestamp()),
@@ -206,7 +211,7 @@ def test_malformed_card_rows_are_format_errors(row: list[object]) -> None:
     valid = (
         len(row) == 3
         and all(type(v) is int and v >= 0 for v in row)
-        and row[0] <= 9_999_999  # type: ignore[operator]
+        and row[0] <= (9_999_999 if version == 1 else CARD_SERIAL_MAX)  # type: ignore[operator]
         and row[1] in REASON_CODES.values()
         and row[2] <= _LAST_SECOND  # type: ignore[operator]
     )
@@ -225,7 +230,7 @@ def _signed_body(body: dict[str, object]) -> bytes:
 def _body(**changes: object) -> dict[str, object]:
     body: dict[str, object] = {
         "type": "aes-id/revocation-list",
-        "v": 1,
+        "v": 2,
         "state": "NER",
         "seq": 1,
         "issued_at": int(NOW.timestamp()),
@@ -247,6 +252,10 @@ def test_the_structure_is_checked_strictly() -> None:
         (_body(cards=[[1, 99, 0]]), "card 0 is not"),
         (_body(seq="1"), "'seq' is a str"),
         (_body(type="aes-id/trust-list"), "expected 'aes-id/revocation-list'"),
+        (_body(v=3), "version 3, expected 2 .or 1, written before base-33"),
+        (_body(v=True), "version True"),
+        (_body(v=1, cards=[[10_000_000, 1, 0]]), "card 0 is not"),
+        (_body(cards=[[CARD_SERIAL_MAX + 1, 1, 0]]), "card 0 is not"),
     ]
     for body, message in cases:
         with pytest.raises(ListFormatError, match=message):
@@ -255,3 +264,29 @@ def test_the_structure_is_checked_strictly() -> None:
     loose = sign1(cbor2.dumps(reordered), kid=kid, key=ca.key)
     with pytest.raises(ListFormatError, match="deterministic CBOR"):
         parse_revocation_list(loose, trust_list)
+
+
+def test_serials_are_base_33_values_and_lists_say_so() -> None:
+    card = RevokedCard(CardNumber("NE008E8RB"), RevocationReason.STOLEN, NOW)
+    revocations = build_revocation_list(Country.NER, 1, NOW, [card])
+    body = cbor2.loads(encode_revocation_list(revocations))
+    assert body["v"] == REVOCATION_LIST_VERSION == 2
+    assert body["cards"] == [[10_000_001, 2, int(NOW.timestamp())]]
+    trust_list, ca, kid = _sample()
+    parsed = parse_revocation_list(sign_revocation_list(revocations, ca.key, kid), trust_list)
+    assert parsed.is_revoked("NE008E8RB") == card
+
+
+def test_version_1_lists_keep_their_decimal_meaning() -> None:
+    """A list signed before base-33 serials (already in the log) still verifies, and its
+    serial 10 is still card NE0000010, not NE000000A."""
+    trust_list, _, _ = _sample()
+    cards = [[10, 1, 0], [4217, 2, 0], [9_999_999, 3, 0]]
+    old = parse_revocation_list(_signed_body(_body(v=1, cards=cards)), trust_list)
+    assert [c.card_number for c in old.entries] == ["NE0000010", "NE0004217", "NE9999999"]
+    assert old.is_revoked("NE000000A") is None
+    new = parse_revocation_list(_signed_body(_body(v=2, cards=cards)), trust_list)
+    assert [c.card_number for c in new.entries] == ["NE000000A", "NE00003VT", "NE008E8R9"]
+    # an old decimal-era number survives re-publication in version 2 unchanged
+    again = build_revocation_list(Country.NER, 2, NOW, old.entries)
+    assert cbor2.loads(encode_revocation_list(again))["cards"][0][0] == 33
