@@ -7,6 +7,9 @@
 2. ``run_audit`` over a registry of 100,000 cards, against its floor: 100,000
    raw Ed25519 verifications of the same cards spread over the same number of
    processes, measured in the same run.
+3. A day's audit: 1% more cards issued after a saved checkpoint, then the full
+   audit against ``run_incremental`` from that checkpoint (``audit verify
+   --since``), in the same run.
 
 The 100,000 cards are made quickly but with the real formats: synthetic
 people (``aes_id.simulate.population``), real Claim 169 credentials signed by
@@ -43,6 +46,7 @@ from sqlmodel import col
 
 from aes_id.audit.auditor import run_audit
 from aes_id.audit.checkpoint import make_checkpoint
+from aes_id.audit.incremental import run_incremental
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, SqlNodeStore, append_leaves
 from aes_id.domain import Country, Identity, Kid, Nin
@@ -208,7 +212,10 @@ def _people(count: int) -> Iterator[tuple[Nin, Identity, Country, str]]:
         yield identity.nin, identity, person.state, person.region
 
 
-def build_cards(registry: Registry, store: KeyStore, count: int, workers: int) -> None:
+def build_cards(
+    registry: Registry, store: KeyStore, count: int, workers: int, skip: int = 0
+) -> None:
+    """``count`` signed cards with their leaves, for the people after the first ``skip``."""
     signers = {}
     for state in Country:
         key = store.signer_key(state, PASSPHRASE)
@@ -220,7 +227,9 @@ def build_cards(registry: Registry, store: KeyStore, count: int, workers: int) -
         signers[state] = (key.kid, seed)
     serial = {state: 0 for state in Country}
     rng = random.Random(9)
-    people = _people(count)
+    people = _people(skip + count)
+    for _, _, state, _ in islice(people, skip):  # issued on an earlier day
+        serial[state] += 1
     with ProcessPoolExecutor(workers) as pool:
         while batch := list(islice(people, BATCH)):
             jobs, rows = [], []
@@ -374,6 +383,31 @@ def bench_audit(cards: int, workers: int, directory: Path, rounds: int) -> None:
         f"  CPU per card: audit {best_audit * per:.0f} us (parent {audit.parent * per:.0f}, "
         f"workers {audit.workers * per:.0f}) vs floor {best_floor * per:.0f} us = "
         f"{best_audit / best_floor:.2f} x in CPU time (insensitive to other load)"
+    )
+    bench_day(registry, store, cards, workers, rounds)
+
+
+def bench_day(registry: Registry, store: KeyStore, cards: int, workers: int, rounds: int) -> None:
+    """A day's audit: 1% more cards after a saved checkpoint, full audit against ``--since``."""
+    since = make_checkpoint(registry, store, PASSPHRASE, NOW)
+    day = max(1, cards // 100)
+    build_cards(registry, store, day, workers, skip=cards)
+    make_checkpoint(registry, store, PASSPHRASE, NOW)
+    fulls, days = [], []
+    for _ in range(rounds):
+        full, t_full = timed(run_audit, registry, store, workers=workers)
+        report, t_day = timed(run_incremental, registry, store, since, workers=workers)
+        if not (full.ok and report.ok):
+            sys.exit(
+                f"the audit of a healthy registry failed: {(full.findings + report.findings)[:3]}"
+            )
+        fulls.append(t_full)
+        days.append(t_day)
+    print(
+        f"a day of {day:,} new cards on {cards:,}: full audit {min(fulls):.2f} s "
+        f"({full.counts.leaves:,} leaves, {full.counts.cards:,} cards), audit verify --since "
+        f"{min(days):.3f} s ({report.counts.leaves:,} leaves, {report.counts.cards:,} cards) "
+        f"= {min(fulls) / min(days):.0f} x less"
     )
 
 

@@ -17,6 +17,9 @@
     report = run_audit(registry, store, saved_checkpoint=Path("saved.checkpoint").read_text())
     report.ok, [str(f) for f in report.findings]
 
+Check 6, the incremental audit from a checkpoint verified before, is
+:func:`aes_id.audit.incremental.run_incremental`.
+
 The audit reads one consistent snapshot of the registry. Card signatures, the
 bulk of the work, are verified by worker processes while the parent rehashes
 the leaves.
@@ -101,9 +104,11 @@ def run_audit(
     findings = Findings()
     tally = AuditCounts()
     with registry.reader() as session:
-        _snapshot(session)
+        snapshot(session)
         trust = load_trust(session, store, findings)
-        checker = CardChecker(session, trust.signers, _workers(session, workers), progress=progress)
+        checker = CardChecker(
+            session, trust.signers, card_workers(session, workers), progress=progress
+        )
         try:
             checker.tick()
             scan = scan_leaves(session, trust.roles, findings, tick=checker.tick)
@@ -124,13 +129,14 @@ def run_audit(
     return _report(findings, tally, scan, kept, valid, saved)
 
 
-def _snapshot(session: Session) -> None:
+def snapshot(session: Session) -> None:
     """Read everything in one snapshot (SQLite's transactions already are; PostgreSQL's are not)."""
     if session.get_bind().dialect.name != "sqlite":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
-def _workers(session: Session, workers: int | None) -> int:
+def card_workers(session: Session, workers: int | None) -> int:
+    """The processes to verify card signatures with: ``workers``, else by registry size."""
     if workers is not None:
         return max(1, workers)
     cards = session.scalar(select(func.count()).select_from(tables.CardRow)) or 0

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, cast
 
 import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from aes_id.audit.rawsql import untyped, untyped_select
@@ -216,6 +217,12 @@ def _qr_payloads(texts: Sequence[str]) -> list[bytes | str]:
     return out
 
 
+def select_cards(session: Session, numbers: Sequence[str]) -> list[CardRowData]:
+    """The rows of the cards ``numbers`` (those that exist), as :func:`card_pages` reads them."""
+    query = untyped_select(tables.CardRow, *_COLUMNS).where(untyped("card_number").in_(numbers))
+    return [cast(CardRowData, tuple(row)) for row in session.execute(query).all()]
+
+
 def _qr_payload(text: str) -> bytes | str:
     try:
         return _inflate(base45.decode(text))
@@ -234,14 +241,19 @@ def _inflate(deflated: bytes) -> bytes | str:
     return inflated
 
 
-def _pages(session: Session, size: int) -> Iterator[list[CardRowData]]:
-    """Card rows in card-number order, a page at a time (keyset pagination).
+def card_pages(
+    session: Session, size: int, where: ColumnElement[bool] | None = None
+) -> Iterator[list[CardRowData]]:
+    """Card rows (those matching ``where``, default all) in card-number order, a page at a time.
 
+    Keyset pagination.
     Untyped columns: the rows come as the driver gives them, without the ORM's
     per-value conversions, which would cost as much as the rest of the check.
     """
     number = untyped("card_number")
     query = untyped_select(tables.CardRow, *_COLUMNS)
+    if where is not None:
+        query = query.where(where)
     last = ""
     while True:
         page = query.where(number > last).order_by(number).limit(size)
@@ -253,7 +265,7 @@ def _pages(session: Session, size: int) -> Iterator[list[CardRowData]]:
 
 
 class CardChecker:
-    """Checks every card of the registry, in worker processes when ``workers > 1``.
+    """Checks every card (or the pages of ``rows``), in worker processes when ``workers > 1``.
 
     Call :meth:`tick` often while doing other work, then :meth:`finish` for
     every result, in card-number order.
@@ -267,10 +279,11 @@ class CardChecker:
         *,
         page: int = PAGE,
         progress: Callable[[int], None] | None = None,
+        rows: Iterator[list[CardRowData]] | None = None,
     ) -> None:
         self._keys = dict(keys)
         self._progress = progress
-        self._pages = _pages(session, page)
+        self._pages = rows if rows is not None else card_pages(session, page)
         self._pool = worker_pool(workers) if workers > 1 else None
         self._limit = workers * AHEAD
         self._pending: deque[tuple[list[CardRowData], Future[Any]]] = deque()

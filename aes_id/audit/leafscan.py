@@ -111,7 +111,10 @@ CardLeaf = tuple[int, bytes, bytes, int]
 class LeafScan:
     """What one pass over the leaves learnt."""
 
-    tree: merkle.MemoryNodeStore = field(default_factory=merkle.MemoryNodeStore)
+    tree: merkle.NodeStore = field(default_factory=merkle.MemoryNodeStore)
+    """The rebuilt tree (for an incremental scan, seeded with the stored nodes of the old part)."""
+    start: int = 0
+    """The first leaf read: 0, or the size of the checkpoint an incremental audit starts from."""
     card_leaves: dict[str, list[CardLeaf]] = field(default_factory=dict)
     other_leaves: list[LeafRecord] = field(default_factory=list)
     nodes_compared: int = 0
@@ -122,16 +125,28 @@ class LeafScan:
     def size(self) -> int:
         return self.tree.size()
 
+    @property
+    def read(self) -> int:
+        """How many leaves this scan read and checked."""
+        return self.size - self.start
+
 
 class _Scanner:
     """The state of the pass: where it is, the last time seen, nodes found to differ."""
 
-    def __init__(self, session: Session, roles: Mapping[bytes, str], findings: Findings) -> None:
+    def __init__(
+        self,
+        session: Session,
+        roles: Mapping[bytes, str],
+        findings: Findings,
+        scan: LeafScan,
+        last_t: int | None,
+    ) -> None:
         self.session = session
         self.roles = roles
         self.findings = findings
-        self.scan = LeafScan()
-        self.last_t: int | None = None
+        self.scan = scan
+        self.last_t = last_t
         self.bad_nodes: set[tuple[int, int]] = set()
         self.gap_at: int | None = None
         """The first position where a leaf is missing: every stored node past it differs."""
@@ -282,7 +297,7 @@ class _Scanner:
             )
 
 
-def _rows(session: Session, batch: int) -> Iterator[Sequence[Any]]:
+def _rows(session: Session, batch: int, start: int) -> Iterator[Sequence[Any]]:
     """Leaf rows in ``seq`` order, a page at a time (keyset pagination).
 
     Untyped columns: the values come as the driver gives them, without the
@@ -290,7 +305,6 @@ def _rows(session: Session, batch: int) -> Iterator[Sequence[Any]]:
     """
     seq = untyped("seq")
     columns = untyped_select(tables.LogLeaf, "seq", "data", "kind", "ref", "by", "t")
-    start = 0
     while True:
         query = columns.where(seq >= start).order_by(seq).limit(batch)
         rows = session.execute(query).all()
@@ -307,15 +321,25 @@ def scan_leaves(
     *,
     tick: Callable[[], None] | None = None,
     batch: int = BATCH,
+    start: int = 0,
+    tree: merkle.NodeStore | None = None,
+    last_t: int | None = None,
 ) -> LeafScan:
     """Read every leaf once; ``roles`` maps each trusted kid to its role ("root", "log", …).
 
     ``tick`` is called between pages, so work running elsewhere (card
-    signatures in worker processes) can be kept fed.
+    signatures in worker processes) can be kept fed. An incremental scan reads
+    only the leaves from ``start`` on, into ``tree`` (holding the ``start``
+    leaves before them); ``last_t`` is then leaf ``start - 1``'s time, which
+    the first new leaf may not precede.
     """
-    scanner = _Scanner(session, roles, findings)
-    position = 0
-    for rows in _rows(session, batch):
+    scan = LeafScan(tree=tree or merkle.MemoryNodeStore(), start=start)
+    if scan.size != start:
+        raise ValueError(f"the tree holds {scan.size} leaves, the scan starts at {start}")
+    scan.newest_t = last_t or 0
+    scanner = _Scanner(session, roles, findings, scan, last_t)
+    position = start
+    for rows in _rows(session, batch, start):
         position = scanner.page(rows, position)
         if tick is not None:
             tick()
@@ -338,9 +362,10 @@ def _check_counts(session: Session, scan: LeafScan, findings: Findings) -> None:
             f"says the log's clock is at {head_t}; the newest leaf time is {scan.newest_t}",
         )
     stored = session.scalar(select(func.count()).select_from(tables.MerkleNode)) or 0
-    if stored > scan.nodes_compared:
+    complete = 2 * scan.size - scan.size.bit_count()  # floor(size / 2^k) nodes at each level k
+    if stored > complete:
         findings.add(
             Check.TREE,
             "merkle nodes",
-            f"{stored} stored, but the {scan.size} leaves complete only {scan.nodes_compared}",
+            f"{stored} stored, but the {scan.size} leaves complete only {complete}",
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from cryptography import x509
 from sqlalchemy import func, select
@@ -146,12 +146,16 @@ def reconcile_lists(
     trust_list: TrustList | None,
     findings: Findings,
     tally: AuditCounts,
+    *,
+    selected: Callable[[str, str], bool] | None = None,
 ) -> None:
     """Every signed trust list and revocation list against its one leaf, and its signature.
 
     A revocation list is checked against the trust list in force when it was
     signed (the newest one stored before it), not today's: a State CA revoked
     later, from a date in the past, did sign its earlier lists legitimately.
+    With ``selected`` (kind, ref), only those lists are checked (an incremental
+    audit); the trust lists before them are still read, to know which was in force.
     """
     by_ref: dict[tuple[str, str], list[LeafRecord]] = defaultdict(list)
     for leaf in leaves:
@@ -161,10 +165,14 @@ def reconcile_lists(
     rows = session.scalars(select(tables.ListRow).order_by(col(tables.ListRow.id)))
     in_force: TrustList | None = None
     for row in rows:
-        tally.lists += 1
         ref = f"{row.scope}#{row.sequence}"
         subject = f"{row.kind} {ref}"
         data = bytes(row.data)
+        if selected is not None and not selected(row.kind, ref):
+            if row.kind == LeafKind.TRUST_LIST.value:
+                in_force = _list_signature(row.kind, data, root_certificate, None)[1] or in_force
+            continue
+        tally.lists += 1
         problem, parsed = _list_signature(row.kind, data, root_certificate, in_force or trust_list)
         if problem:
             findings.add(Check.REGISTRY, subject, problem)

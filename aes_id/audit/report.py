@@ -102,6 +102,19 @@ class AuditReport:
     saved_checkpoint: int | None = None
     totals: tuple[tuple[Check, int], ...] = field(default=())
     """Findings per check, counting those past the per-check limit."""
+    since: int | None = None
+    """For an incremental audit (check 6), the size of the checkpoint it started from."""
+
+    @property
+    def scope(self) -> str:
+        """What was audited: the whole log, or only what came after a checkpoint."""
+        c = self.counts
+        if self.since is None:
+            return f"full audit of {_leaves(self.tree_size)}"
+        return (
+            f"incremental audit from checkpoint {self.since} to {self.tree_size}: "
+            f"{_leaves(c.leaves)}, {c.cards} {'card' if c.cards == 1 else 'cards'} checked"
+        )
 
     @property
     def ok(self) -> bool:
@@ -150,6 +163,8 @@ class AuditReport:
             "root": self.root.hex(),
             "latest_checkpoint": self.latest_checkpoint,
             "saved_checkpoint": self.saved_checkpoint,
+            "since": self.since,
+            "scope": self.scope,
             "leaves_after_checkpoint": self.uncovered,
             "coverage": self.coverage,
             "counts": self.counts.to_json(),

@@ -14,7 +14,7 @@ import io
 
 from PIL import Image
 
-from aes_id.biometrics.faces import synthetic_face
+from aes_id.biometrics.faces import DEFAULT_SIZE, synthetic_face
 from aes_id.biometrics.fingers import capture, master_fingers
 from aes_id.biometrics.minutiae import FingerPosition, MinutiaeSet
 from aes_id.biometrics.template import (
@@ -25,9 +25,12 @@ from aes_id.biometrics.template import (
 )
 from aes_id.domain import Identity, PartialDate, Sex
 from aes_id.formats.claims import FingerTemplate
+from aes_id.formats.face import face_thumbnail
 
 STORED_PHOTO_SIZE = (360, 450)
 STORED_PHOTO_QUALITY = 80
+QR_PORTRAIT_SIZE = (96, 120)
+"""Size a synthetic face is painted at for the QR thumbnail (its head is ~70 px wide)."""
 ENROLMENT_CAPTURE = 1
 """Capture index of the desk session (0 is the master; later sessions use 2, 3, ...)."""
 
@@ -52,17 +55,44 @@ def compact_photo(image: Image.Image) -> bytes:
 
 
 def portrait(
-    face_seed: int | None, face_image: bytes | None, identity: Identity, on: dt.date
+    face_seed: int | None,
+    face_image: bytes | None,
+    identity: Identity,
+    on: dt.date,
+    *,
+    size: tuple[int, int] = DEFAULT_SIZE,
 ) -> Image.Image:
-    """The resident's portrait: regenerated from the seed, or decoded from the stored photo."""
+    """The resident's portrait: regenerated from the seed, or decoded from the stored photo.
+
+    ``size`` is the size a synthetic face is painted at (the printed card's by
+    default); a stored photo is returned as stored.
+    """
     if face_image is not None:
         with Image.open(io.BytesIO(face_image)) as stored:
             return stored.convert("RGB")
     if face_seed is None:
         raise ValueError(f"resident {identity.nin} has neither a face seed nor a photo")
     return synthetic_face(
-        face_seed, sex=_face_sex(identity.sex), age=_age(identity.date_of_birth, on)
+        face_seed, sex=_face_sex(identity.sex), age=_age(identity.date_of_birth, on), size=size
     )
+
+
+def qr_face(
+    face_seed: int | None,
+    face_image: bytes | None,
+    identity: Identity,
+    on: dt.date,
+    *,
+    max_bytes: int,
+) -> bytes:
+    """The QR's face thumbnail (at most ``max_bytes``): from the stored photo, or painted small.
+
+    A synthetic face is painted at :data:`QR_PORTRAIT_SIZE`, whose head crop is
+    about the thumbnail's width, rather than painted at the card's size and
+    shrunk: the same person, the same framing, a fraction of the pixels.
+    """
+    image = portrait(face_seed, face_image, identity, on, size=QR_PORTRAIT_SIZE)
+    return face_thumbnail(image, max_bytes=max_bytes)
 
 
 def _face_sex(sex: Sex) -> Sex | None:

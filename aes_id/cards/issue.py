@@ -36,7 +36,7 @@ from sqlmodel import Session, col
 
 from aes_id.audit.leaf import LeafKind
 from aes_id.audit.log import LeafDraft, append_leaves
-from aes_id.biometrics.desk import card_fingers, portrait
+from aes_id.biometrics.desk import card_fingers, qr_face
 from aes_id.cards.revoke import mark_revoked
 from aes_id.domain import (
     CardNumber,
@@ -50,7 +50,6 @@ from aes_id.domain import (
 from aes_id.errors import InputError, KeyStoreError, NotFoundError, StorageError, UsageError
 from aes_id.formats.claims import CredentialClaims
 from aes_id.formats.credential import face_budget, finish, prepare
-from aes_id.formats.face import face_thumbnail
 from aes_id.formats.numbers import CARD_SERIAL_MAX, card_expiry, format_card_number
 from aes_id.parallel import ordered_map, worker_pool
 from aes_id.pki.certs import signing_period
@@ -424,12 +423,15 @@ def _private_key(private_bytes: bytes) -> Ed25519PrivateKey:
 
 def sign_job(job: _Job, kid: Kid, private_bytes: bytes) -> _Signed:
     """Finger templates, face thumbnail, claims, signature: the CPU part of issuing one card."""
-    image = portrait(
-        job.face_seed, job.face_image, job.claims.identity, job.claims.issued_at.date()
-    )
     templates = card_fingers(job.fingers) if job.fingers is not None else ()
     claims = dataclasses.replace(job.claims, fingerprints=templates)
-    face = face_thumbnail(image, max_bytes=face_budget(claims))
+    face = qr_face(
+        job.face_seed,
+        job.face_image,
+        claims.identity,
+        claims.issued_at.date(),
+        max_bytes=face_budget(claims),
+    )
     claims = dataclasses.replace(claims, face=face)
     prepared = prepare(claims, kid=kid)
     key = _private_key(private_bytes)

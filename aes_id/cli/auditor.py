@@ -8,6 +8,7 @@ Signed notes and proofs are printed byte for byte, so they can be piped to a fil
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ from aes_id.audit.checkpoint import (
     read_checkpoint_file,
     write_checkpoint_file,
 )
+from aes_id.audit.incremental import run_incremental
 from aes_id.audit.leaf import LeafKind, LogEntry
 from aes_id.audit.log import iter_leaves
 from aes_id.audit.proofs import prove_card, prove_consistency, verify_proof_text
@@ -149,23 +151,30 @@ def verify_command(
     checkpoint: Annotated[
         Path | None, Opt("--checkpoint", help="A checkpoint saved earlier (check 5).")
     ] = None,
+    since: Annotated[
+        Path | None,
+        Opt(
+            "--since",
+            help="A checkpoint verified before: check only what came after it (check 6).",
+        ),
+    ] = None,
     key: KeyOpt = None,
     workers: Annotated[int, Opt(help="Processes verifying signatures (0: automatic).")] = 0,
     as_json: Annotated[bool, Opt("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The full audit: checkpoints, tree, leaves, registry, saved checkpoint. Exit 0 if clean."""
+    """The audit: checkpoints, tree, leaves, registry, saved checkpoint. Exit 0 if clean."""
     opts = settings(ctx)
     registry = _registry(ctx)
-    saved = read_checkpoint_file(checkpoint) if checkpoint else None
-    with progress("Verifying card signatures", None) as advance:
-        report = run_audit(
-            registry,
-            KeyStore.open(opts.keys),
-            saved_checkpoint=saved,
-            verifier_key=key,
-            workers=workers or None,
-            progress=advance,
+    if since is not None and checkpoint is not None:
+        raise UsageError(
+            "--since and --checkpoint both name a saved checkpoint: give one",
+            hint="--since FILE checks only what came after FILE; --checkpoint FILE audits all",
         )
+    saved = read_checkpoint_file(checkpoint) if checkpoint else None
+    start = read_checkpoint_file(since) if since else None
+    store = KeyStore.open(opts.keys)
+    with progress("Verifying card signatures", None) as advance:
+        report = _audit(registry, store, saved, start, key, workers or None, advance)
     if as_json:
         print_json(report.to_json())
     else:
@@ -173,7 +182,32 @@ def verify_command(
     raise typer.Exit(report.exit_code)
 
 
+def _audit(
+    registry: Registry,
+    store: KeyStore,
+    saved: str | None,
+    since: str | None,
+    key: str | None,
+    workers: int | None,
+    advance: Callable[[int], None],
+) -> AuditReport:
+    """The full audit, or the incremental one from the checkpoint ``since``."""
+    if since is not None:
+        return run_incremental(
+            registry, store, since, verifier_key=key, workers=workers, progress=advance
+        )
+    return run_audit(
+        registry,
+        store,
+        saved_checkpoint=saved,
+        verifier_key=key,
+        workers=workers,
+        progress=advance,
+    )
+
+
 def print_report(report: AuditReport) -> None:
+    """The audit's table of checks, its findings, what it covered and its verdict."""
     table = Table("", "check", "findings", title="aes-id audit verify")
     for check in Check:
         count = report.total(check)
@@ -198,6 +232,7 @@ def print_report(report: AuditReport) -> None:
         f"{c.lists} lists and {c.key_events} key events reconciled"
     )
     console.print(f"tree of {report.tree_size} leaves, root {report.root.hex()}")
+    console.print(report.scope, markup=False)
     console.print(report.coverage, markup=False)
     console.print(_verdict(report), markup=True)
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from aes_id.audit.auditor import run_audit
 from aes_id.audit.checkpoint import make_checkpoint
+from aes_id.audit.incremental import run_incremental
 from aes_id.audit.log import ENV_CLOCK_TOLERANCE
 from aes_id.audit.report import Check
 from aes_id.cards.issue import issue_cards
@@ -60,5 +61,32 @@ def test_an_audit_on_each_database(
             (Check.REGISTRY, f"card {number}")
         ]
         assert f"NIN {without_card}" in report.findings[0].message
+    finally:
+        registry.dispose()
+
+
+def test_an_incremental_audit_on_each_database(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ENV_CLOCK_TOLERANCE, str(10 * 365 * 86400))
+    registry = open_registry(db_url)
+    try:
+        *nins, without_card = _enrol(registry, 8)
+        store = init_keys(registry, tmp_path / "keys", PASSPHRASE, now=NOW, by="operator")
+        issue_cards(registry, store, PASSPHRASE, nins[:4], now=NOW + HOUR, officer="o")
+        saved = make_checkpoint(registry, store, PASSPHRASE, NOW + HOUR)
+        new = issue_cards(registry, store, PASSPHRASE, nins[4:], now=NOW + 2 * HOUR, officer="o")
+        make_checkpoint(registry, store, PASSPHRASE, NOW + 2 * HOUR)
+        report = run_incremental(registry, store, saved, workers=2)
+        assert report.ok, [str(f) for f in report.findings]
+        assert (report.counts.leaves, report.counts.cards) == (3, 3)
+        number = new[0].card_number
+        with registry.transaction() as session:
+            session.execute(
+                text("UPDATE card SET nin = :nin WHERE card_number = :number"),
+                {"nin": without_card, "number": number},
+            )
+        report = run_incremental(registry, store, saved)
+        assert (Check.REGISTRY, f"card {number}") in [(f.check, f.subject) for f in report.findings]
     finally:
         registry.dispose()

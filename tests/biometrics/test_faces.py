@@ -3,13 +3,20 @@ from one capture to the next."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+from unittest import mock
+
 import numpy as np
 import pytest
 from PIL import Image
 
+from aes_id.biometrics import desk
+from aes_id.biometrics.desk import QR_PORTRAIT_SIZE, compact_photo, portrait, qr_face
 from aes_id.biometrics.face_traits import Beard, Hair, face_traits, skin_tone
-from aes_id.biometrics.faces import capture_pose, synthetic_face
-from aes_id.domain import Sex
+from aes_id.biometrics.faces import DEFAULT_SIZE, capture_pose, synthetic_face
+from aes_id.domain import Identity, Nin, PartialDate, Sex
+from aes_id.formats.face import face_thumbnail
 
 
 def _pixels(image: Image.Image, size: tuple[int, int] = (24, 30)) -> np.ndarray:
@@ -89,3 +96,62 @@ def test_skin_tones_stay_in_the_documented_range() -> None:
     assert skin_tone(1.0)[0] > skin_tone(0.5)[0] > skin_tone(0.0)[0]
     tones = [face_traits(s).skin for s in range(300)]
     assert all(40 <= r <= 200 and r > g > b for r, g, b in tones)
+
+
+def _identity(sex: Sex = Sex.F) -> Identity:
+    return Identity(
+        nin=Nin("274913058627"),
+        family_name="Keïta",
+        given_names="Aïssata",
+        date_of_birth=PartialDate(1987, 11, 0),
+        sex=sex,
+        nationality="MLI",
+        place_of_birth="Ségou",
+    )
+
+
+ON = dt.date(2026, 3, 14)
+
+
+def _grey(thumbnail: bytes, size: tuple[int, int] = (32, 40)) -> np.ndarray:
+    with Image.open(io.BytesIO(thumbnail)) as image:
+        return np.asarray(image.convert("L").resize(size, Image.Resampling.BOX), dtype=float)
+
+
+def test_qr_face_is_the_same_bytes_every_time() -> None:
+    first = qr_face(4242, None, _identity(), ON, max_bytes=260)
+    assert qr_face(4242, None, _identity(), ON, max_bytes=260) == first
+    assert qr_face(4243, None, _identity(), ON, max_bytes=260) != first
+    assert first[:4] == b"RIFF" and first[8:12] == b"WEBP" and len(first) <= 260
+
+
+def test_qr_face_is_painted_small() -> None:
+    """The synthetic face is painted at the QR's size, not at the card's, and shrunk."""
+    calls: list[tuple[int, int]] = []
+
+    def spy(*args: object, size: tuple[int, int] = DEFAULT_SIZE, **kwargs: object) -> Image.Image:
+        calls.append(size)
+        return synthetic_face(*args, size=size, **kwargs)  # type: ignore[arg-type]
+
+    with mock.patch.object(desk, "synthetic_face", spy):
+        qr_face(77, None, _identity(), ON, max_bytes=260)
+    assert calls == [QR_PORTRAIT_SIZE]
+
+
+def test_qr_face_painted_small_is_the_same_person() -> None:
+    """Nearer the thumbnail made from the card's portrait than any other person's."""
+    people = range(10)
+    small = [_grey(qr_face(p, None, _identity(), ON, max_bytes=260)) for p in people]
+    full = [
+        _grey(face_thumbnail(portrait(p, None, _identity(), ON), max_bytes=260)) for p in people
+    ]
+    distances = np.array([[np.abs(a - b).mean() for b in full] for a in small])
+    assert (np.argmin(distances, axis=1) == np.arange(len(people))).all()
+
+
+def test_qr_face_of_a_photo_comes_from_the_photo() -> None:
+    photo = synthetic_face(5, size=(360, 450))
+    stored = compact_photo(photo)
+    expected = face_thumbnail(portrait(None, stored, _identity(), ON), max_bytes=250)
+    assert qr_face(5, stored, _identity(), ON, max_bytes=250) == expected
+    assert qr_face(5, None, _identity(), ON, max_bytes=250) != expected

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from aes_id.biometrics.desk import QR_PORTRAIT_SIZE
+from aes_id.biometrics.faces import synthetic_face
 from aes_id.errors import UsageError
 from aes_id.formats import face as face_module
 from aes_id.formats.face import ASPECT, face_box, face_thumbnail
@@ -96,8 +98,7 @@ def test_impossible_budget_is_refused() -> None:
         face_thumbnail(portrait(), max_bytes=40)
 
 
-def test_search_spends_a_handful_of_encodes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The quality is predicted and corrected, not bisected: at most 3 encodes past the width."""
+def _count_encodes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     calls: list[tuple[int, int]] = []
     encode = face_module._webp
 
@@ -106,12 +107,31 @@ def test_search_spends_a_handful_of_encodes(monkeypatch: pytest.MonkeyPatch) -> 
         return encode(image, quality)
 
     monkeypatch.setattr(face_module, "_webp", counted)
-    thumbnail = face_thumbnail(portrait(seed=5), max_bytes=380)
-    width = Image.open(io.BytesIO(thumbnail)).width
-    at_width = [quality for w, quality in calls if w == width]
-    assert at_width[0] == face_module.MIN_QUALITY
-    assert len(at_width) <= 1 + 3
-    assert all(w >= width for w, _ in calls)  # no narrower thumbnail was tried
+    return calls
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_synthetic_faces_take_one_or_two_encodes(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """Width and quality are predicted from the face, not searched: at most two encodes."""
+    photo = synthetic_face(1000 + seed, size=QR_PORTRAIT_SIZE)
+    calls = _count_encodes(monkeypatch)
+    thumbnail = face_thumbnail(photo, max_bytes=260)
+    assert 1 <= len(calls) <= 2
+    assert 0.85 * 260 <= len(thumbnail) <= 260
+    assert all(quality >= face_module.MIN_QUALITY for _, quality in calls)
+
+
+def test_a_prediction_missed_twice_falls_back_to_the_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When both predicted encodes overshoot, the search still finds a thumbnail within budget."""
+    monkeypatch.setattr(face_module, "_AIM", 1.5)  # both guesses aim half over the budget
+    calls = _count_encodes(monkeypatch)
+    thumbnail = face_thumbnail(portrait(seed=5), max_bytes=300)
+    assert 0.9 * 300 <= len(thumbnail) <= 300
+    assert len(calls) > 2  # two predicted encodes missed, then the search
 
 
 @pytest.mark.parametrize("seed", range(6))
