@@ -26,7 +26,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import cbor2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aes_id.domain import CardNumber, Country, RevocationReason
@@ -43,6 +42,7 @@ from aes_id.pki.signedlist import (
     FORMAT_VERSION,
     ListFormatError,
     ListSignatureError,
+    body_of,
     check_header,
     encode,
     from_seconds,
@@ -220,25 +220,14 @@ def parse_revocation_list(data: bytes, trust_list: TrustList) -> RevocationList:
 
 def _body_of(payload: bytes) -> tuple[Mapping[Any, Any], int]:
     """The payload's top-level map and its version, 1 (decimal serials) or 2 (base 33)."""
-    what = "revocation list"
-    try:
-        body = cbor2.loads(payload)
-    except Exception as exc:  # cbor2 raises several types on garbage
-        raise ListFormatError(f"{what} payload is not CBOR: {exc}") from None
-    if not isinstance(body, Mapping):
-        raise ListFormatError(f"{what} payload is a {type(body).__name__}, expected a map")
-    if body.get("type") != REVOCATION_LIST_TYPE:
-        found = body.get("type")
-        raise ListFormatError(
-            f"{what} payload has type {found!r}, expected {REVOCATION_LIST_TYPE!r}"
-        )
-    version = body.get("v")
-    if type(version) is not int or version not in (_DECIMAL_VERSION, REVOCATION_LIST_VERSION):
-        raise ListFormatError(
-            f"{what} version {version!r}, expected {REVOCATION_LIST_VERSION} "
-            f"(or {_DECIMAL_VERSION}, written before base-33 card numbers)"
-        )
-    return body, version
+    body = body_of(
+        payload,
+        REVOCATION_LIST_TYPE,
+        "revocation list",
+        versions=(REVOCATION_LIST_VERSION, _DECIMAL_VERSION),
+        older="written before base-33 card numbers",
+    )
+    return body, int(body["v"])
 
 
 def _parse_body(body: Mapping[Any, Any], version: int) -> RevocationList:

@@ -94,8 +94,19 @@ def verified_payload(
         ) from None
 
 
-def body_of(payload: bytes, kind: str, what: str) -> Mapping[Any, Any]:
-    """The payload's top-level map, checked for its ``type`` and version ``v``."""
+def body_of(
+    payload: bytes,
+    kind: str,
+    what: str,
+    *,
+    versions: Sequence[int] = (FORMAT_VERSION,),
+    older: str = "",
+) -> Mapping[Any, Any]:
+    """The payload's top-level map, checked for its ``type`` and a version ``v`` in ``versions``.
+
+    ``versions`` lists the current version first, then older ones still read;
+    ``older`` says, in an error, what the older versions are.
+    """
     try:
         body = cbor2.loads(payload)
     except Exception as exc:  # cbor2 raises several types on garbage
@@ -104,8 +115,12 @@ def body_of(payload: bytes, kind: str, what: str) -> Mapping[Any, Any]:
         raise ListFormatError(f"{what} payload is a {type(body).__name__}, expected a map")
     if body.get("type") != kind:
         raise ListFormatError(f"{what} payload has type {body.get('type')!r}, expected {kind!r}")
-    if body.get("v") != FORMAT_VERSION:
-        raise ListFormatError(f"{what} version {body.get('v')!r}, expected {FORMAT_VERSION}")
+    version = body.get("v")
+    if type(version) is not int or version not in versions:
+        expected = str(versions[0])
+        if len(versions) > 1:
+            expected += f" (or {', '.join(map(str, versions[1:]))}, {older})"
+        raise ListFormatError(f"{what} version {version!r}, expected {expected}")
     return body
 
 
