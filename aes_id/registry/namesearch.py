@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Mapped
@@ -100,34 +101,29 @@ def _query(text: str) -> str:
     return "".join("'" if char in _APOSTROPHES else char for char in text)
 
 
-def glob_pattern(query: str) -> str:
-    """An SQLite ``GLOB`` pattern finding ``query`` anywhere, without case or accents."""
+def _letter_classes(query: str, other: Callable[[str], str]) -> str:
+    """``query`` with each letter as the class of all letters folding to it, a separator as
+    either separator, and any other character through ``other`` (each dialect's escape)."""
     out = []
     for char in _query(query):
         if char in _SEPARATORS:
             out.append("[- ]")
         elif char.isalpha():
             out.append(f"[{_letters(char)}]")
-        elif char in "*?[":
-            out.append(f"[{char}]")
         else:
-            out.append(char)
-    return "*" + "".join(out) + "*"
+            out.append(other(char))
+    return "".join(out)
+
+
+def glob_pattern(query: str) -> str:
+    """An SQLite ``GLOB`` pattern finding ``query`` anywhere, without case or accents."""
+    return "*" + _letter_classes(query, lambda c: f"[{c}]" if c in "*?[" else c) + "*"
 
 
 def regex_pattern(query: str) -> str:
     """A PostgreSQL regular expression (ARE) finding ``query``, without case or accents."""
-    out = []
-    for char in _query(query):
-        if char in _SEPARATORS:
-            out.append("[- ]")
-        elif char.isalpha():
-            out.append(f"[{_letters(char)}]")
-        elif char.isalnum():
-            out.append(char)
-        else:
-            out.append("\\" + char)  # an escaped non-alphanumeric character is that character
-    return "".join(out)
+    # an escaped non-alphanumeric character is that character
+    return _letter_classes(query, lambda c: c if c.isalnum() else "\\" + c)
 
 
 def name_matches(
